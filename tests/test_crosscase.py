@@ -1,0 +1,140 @@
+"""Tests of the installed winback_research.crosscase against published values and independent computations."""
+import itertools
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from winback_research.crosscase import binary_outcome, factor_table, odds_ratio_2x2, trend_test, wilson_ci
+
+REF = Path(__file__).resolve().parent / "reference" / "stats"
+
+
+def _cases():
+    "Small hand-built case table (synthetic) with the dtypes of a validated case table."
+    rec = ["yes", "yes", "partial", "no", "no", "yes", None, "no", "yes", "no", "partial", "no"]
+    return pd.DataFrame({
+        "case_id": pd.array([f"T{i}" for i in range(12)], dtype="string"),
+        "recaptured": pd.Categorical(rec, categories=["yes", "partial", "no"]),
+        "rca_done": pd.array([1, 1, 1, 0, 0, 1, 1, 0, 1, 0, 1, None], dtype="boolean"),
+        "dialogue_level": pd.Categorical(["top", "top", "middle", "operational", "middle", "top", "top",
+                                          "operational", "middle", "operational", "top", "middle"],
+                                         categories=["operational", "middle", "top"], ordered=True),
+        "accommodations": pd.array(["price_reduction;it_system_change", "price_reduction", "none", "none",
+                                    "it_system_change", "price_reduction", None, "none", "price_reduction",
+                                    "it_system_change", "price_reduction;technical_support", "none"], dtype="string"),
+    })
+
+
+def test_wilson_newcombe_1998():
+    # Newcombe RG (1998) Stat Med 17:857-872, Table II, method 3 (score interval, no continuity correction)
+    published = {(81, 263): (0.2553, 0.3662), (15, 148): (0.0624, 0.1605), (0, 20): (0.0, 0.1611),
+                 (1, 29): (0.0061, 0.1718)}
+    for (k, n), (lo, hi) in published.items():
+        assert wilson_ci(k, n) == pytest.approx((lo, hi), abs=6e-5)
+
+
+def test_fisher_tea_exact_values():
+    tea = json.loads((REF / "fisher_tea.json").read_text())["tables"]["TeaTasting"]
+    r = odds_ratio_2x2(tea["cells"])
+    ex = tea["exact"]  # 50-digit mpmath values; R fisher.test agrees to 2.6e-3 (uniroot tolerance)
+    assert r["or_cond"] == pytest.approx(ex["or_cond_mle"], rel=1e-9)
+    assert (r["or_cond_low"], r["or_cond_high"]) == pytest.approx((ex["ci_lo"], ex["ci_hi"]), rel=1e-9)
+    assert r["p_fisher"] == pytest.approx(ex["p_two_sided_fisher"], rel=1e-12)
+    assert r["or_cond"] == pytest.approx(tea["R_4_2_2_fisher_test"]["or_cond_mle"], rel=5e-3)
+    assert r["or_method"] == "conditional" and math.isnan(r["or_ha"])
+
+
+def test_haldane_anscombe_on_all_cells_not_statsmodels_shift():
+    # fisher_tea.json 'statsmodels_pitfall': HA adds 0.5 to ALL cells -> 41.727 (statsmodels Table2x2 gives 41.6)
+    r = odds_ratio_2x2([[8, 0], [5, 13]])
+    assert r["or_method"] == "haldane-anscombe"
+    assert r["odds_ratio"] == pytest.approx(8.5 * 13.5 / (0.5 * 5.5), rel=1e-12)
+    assert r["odds_ratio"] != pytest.approx(41.6, rel=1e-3)
+    se = math.sqrt(1 / 8.5 + 1 / 0.5 + 1 / 5.5 + 1 / 13.5)
+    z = stats.norm.ppf(0.975)
+    assert (r["or_low"], r["or_high"]) == pytest.approx((r["odds_ratio"] * math.exp(-z * se),
+                                                         r["odds_ratio"] * math.exp(z * se)), rel=1e-10)
+    assert r["or_cond"] == math.inf and r["or_cond_low"] > 1
+
+
+def test_trend_r_prop_trend_test():
+    # R stats::prop.trend.test help example; R prints X-squared = 8.2249, df = 1, p-value = 0.004132
+    r = trend_test([83, 90, 129, 70], [86, 93, 136, 82])
+    assert r["chisq"] == pytest.approx(8.2249, abs=5e-5)
+    assert r["p_asymptotic"] == pytest.approx(0.004132, abs=5e-7)
+
+
+@pytest.mark.parametrize("x,n", [([0, 2, 3], [3, 4, 3]), ([1, 1, 4], [4, 3, 5]), ([3, 1, 0, 2], [3, 3, 2, 4])])
+def test_trend_exact_equals_enumeration(x, n):
+    lab = np.repeat(np.arange(1, len(n) + 1), n)
+    S, T0 = sum(x), sum((i + 1) * xi for i, xi in enumerate(x))
+    ET = S * lab.mean()
+    Ts = np.array([lab[list(c)].sum() for c in itertools.combinations(range(len(lab)), S)])
+    assert trend_test(x, n)["p_exact"] == pytest.approx(np.mean(np.abs(Ts - ET) >= abs(T0 - ET) - 1e-9), rel=1e-12)
+
+
+def test_binary_outcome_and_errors():
+    c = _cases()
+    y = binary_outcome(c)
+    assert int(y.isna().sum()) == 1 and int(y.sum()) == 6
+    assert int(binary_outcome(c, partial_as_success=False).sum()) == 4
+    bad = c.assign(recaptured=c.recaptured.astype(object).where(c.index != 2, "Yes"))
+    with pytest.raises(ValueError, match="case T2, column 'recaptured': 'Yes' is not one of"):
+        binary_outcome(bad)
+
+
+def test_factor_table_counts_and_adjustment():
+    c = _cases()
+    ft = factor_table(c)
+    f = ft.to_frame()
+    assert (ft.n, ft.n_dropped) == (11, 1)
+    known = c[c.recaptured.notna()]
+    rec = known.recaptured.isin(["yes", "partial"])
+    top = f[(f.factor == "dialogue_level") & (f.level == "top")].iloc[0]
+    is_top = known.dialogue_level == "top"
+    assert (top.n, top.recaptured, top.n_rest, top.recaptured_rest) == (
+        is_top.sum(), (is_top & rec).sum(), (~is_top).sum(), (~is_top & rec).sum())
+    assert top.p_fisher == pytest.approx(stats.fisher_exact(
+        [[top.recaptured, top.n - top.recaptured], [top.recaptured_rest, top.n_rest - top.recaptured_rest]]).pvalue)
+    pr = f[(f.factor == "accommodations") & (f.level == "price_reduction")].iloc[0]
+    assert (pr.n, pr.recaptured) == (5, 5) and pr.or_method == "haldane-anscombe"
+    rca = f[f.factor == "rca_done"].iloc[0]
+    assert rca.n_missing == 1 and rca.n + rca.n_rest == 10
+    # Holm across all rows, recomputed by hand
+    p = f.p_fisher.to_numpy()
+    order = np.argsort(p)
+    holm = np.minimum(1, np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order]))
+    assert f.p_holm.to_numpy()[order] == pytest.approx(holm)
+    t = ft.trend.set_index("factor").loc["dialogue_level"]
+    d = f[f.factor == "dialogue_level"]
+    assert t.chisq == pytest.approx(trend_test(d.recaptured, d.n)["chisq"])
+    assert "Haldane" in ft.summary() and "<table" in ft._repr_html_()
+
+
+def test_factor_table_errors_listed_together():
+    with pytest.raises(ValueError) as e:
+        factor_table(_cases(), factors=["rca_don", "case_id"])
+    assert "2 problem(s)" in str(e.value) and "'rca_don' is not in the case table" in str(e.value)
+
+
+def test_forest_plot(monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots()
+    assert factor_table(_cases()).plot(ax=ax) is ax
+    assert ax.get_xscale() == "log"
+    plt.close(fig)
+
+
+def test_on_bundled_study():
+    datasets = pytest.importorskip("winback_research.datasets")
+    s = datasets.load_example("study26")
+    ft = factor_table(s)
+    assert ft.n + ft.n_dropped == len(s) and len(ft.trend) >= 1
