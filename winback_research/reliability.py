@@ -14,9 +14,11 @@ import krippendorff
 from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss_kappa
 
 from .crosscase import _codebook_var, column_type
+from .codebook import CODEBOOK, DERIVED, RULES, case_schema, derive
 
 # %% auto #0
-__all__ = ['LEVELS', 'align_coders', 'coder_matrices', 'Agreement', 'agreement', 'disagreements']
+__all__ = ['LEVELS', 'PERTURBABLE', 'align_coders', 'coder_matrices', 'Agreement', 'agreement', 'disagreements',
+           'simulate_second_coding']
 
 # %% ../nbs/05_reliability.ipynb #50244b13
 def align_coders(
@@ -232,3 +234,92 @@ def disagreements(
             rows.append({id_col: cid, "variable": v, "kind": kind,
                          **{k: (pd.NA if pd.isna(x) else str(x)) for k, x in r.items()}, "consensus": ""})
     return pd.DataFrame(rows, columns=[id_col, "variable", "kind", *tables, "consensus"])
+
+# %% ../nbs/05_reliability.ipynb #46f9f5f2
+PERTURBABLE = ("boolean", "category", "ordinal", "multi")
+
+def _schema_for(cols):
+    "The codebook schema restricted to the stored columns present (a cross-field rule only where all its columns are)."
+    s = case_schema(strict=False)
+    return s.remove_columns([c for c in s.columns if c not in cols])
+
+def _schema_problems(d, schema):
+    "Every failure of `schema` on `d`, one readable line each."
+    import pandera.pandas as pa
+    try: schema.validate(d, lazy=True); return []
+    except pa.errors.SchemaErrors as e:
+        return [f"row {r.index}: breaks rule {r.check}" if r.schema_context == "DataFrameSchema"
+                else f"row {r.index}, column {r.column!r}: {r.failure_case!r}: {r.check}"
+                for r in e.failure_cases.itertuples(index=False)]
+
+def _alternatives(v, x, u_dir):
+    "Lists of codes a second coder might have written instead of `x`, tried in turn."
+    if v.type == "boolean": return [[not bool(x)]]
+    if v.type == "category": return [[c for c in v.values if c != x]]
+    if v.type == "ordinal":
+        i = list(v.values).index(x)
+        return [[v.values[j] for j in (i - 1, i + 1) if 0 <= j < len(v.values)]]
+    real = [o for o in (p.strip() for p in str(x).split(";")) if o and o != "none"]
+    join = lambda s: ";".join(c for c in v.values if c in s)
+    add = [join(set(real) | {o}) for o in v.values if o != "none" and o not in real]
+    drop = ([join(set(real) - {o}) for o in real] if len(real) > 1 else
+            ["none"] if len(real) == 1 and "none" in v.values else [])
+    return [add, drop] if u_dir < 0.5 else [drop, add]
+
+def simulate_second_coding(
+    cases:pd.DataFrame,       # a typed case table (e.g. from `read_cases` or `load_example`)
+    error_rate:float=0.1,     # probability that a coded cell is coded differently
+    seed:int=0,               # random seed (same seed, same second coding)
+    variables:list|None=None, # variables to recode; default the boolean, category, ordinal and multi ones outside the identity block
+    coder:str="coder2",       # the simulated coder's name (`attrs['coder']`, and the `coder` column if present)
+)->pd.DataFrame:              # a copy of `cases` as a second coder might have coded it
+    "A synthetic second coding: each coded cell replaced, with probability `error_rate`, by another allowed code."
+    if not isinstance(cases, pd.DataFrame): raise TypeError("cases must be a pandas DataFrame")
+    problems = []
+    if not 0 <= error_rate <= 1: problems.append(f"error_rate must be between 0 and 1, got {error_rate}")
+    if "case_id" not in cases.columns: problems.append("the case table has no 'case_id' column")
+    if variables is None:
+        variables = [c for c, v in CODEBOOK.items() if c in cases.columns and v.type in PERTURBABLE and v.block != "identity"]
+    for c in variables:
+        if c in DERIVED: problems.append(f"variable {c!r} is derived from {', '.join(DERIVED[c].inputs)}; recode those instead")
+        elif c not in CODEBOOK: problems.append(f"variable {c!r} is not a codebook variable")
+        elif c not in cases.columns: problems.append(f"variable {c!r} is not in the case table")
+        elif CODEBOOK[c].type not in PERTURBABLE:
+            problems.append(f"variable {c!r} is a {CODEBOOK[c].type} variable; only {', '.join(PERTURBABLE)} variables can be recoded")
+    if problems: raise ValueError(f"simulate_second_coding: {len(problems)} problem(s)\n  " + "\n  ".join(problems))
+    stored = [c for c in cases.columns if c in CODEBOOK or c.removesuffix("_evidence") in CODEBOOK]
+    schema = _schema_for(stored)
+    bad = _schema_problems(cases[stored], schema)
+    if bad: raise ValueError(f"simulate_second_coding: the case table does not validate against the codebook schema; "
+                             f"{len(bad)} problem(s)\n  " + "\n  ".join(bad[:20]))
+    out = cases.copy()
+    U = np.random.default_rng(seed).random((len(variables), len(out), 3))   # per cell: change?, add or drop?, which code
+    n_cells = n_changed = n_blocked = 0
+    for j, c in enumerate(variables):
+        v, dtype = CODEBOOK[c], out[c].dtype
+        rules = [r for r in RULES if c in r.columns and all(k in out.columns for k in r.columns)]
+        rcols = list(dict.fromkeys(k for r in rules for k in r.columns))
+        vals = out[c].astype(object).tolist()
+        for i, x in enumerate(vals):
+            if pd.isna(x): continue
+            n_cells += 1
+            if U[j, i, 0] >= error_rate: continue
+            new = None
+            for cand in _alternatives(v, x, U[j, i, 1]):
+                if rules and cand:   # keep only the codes that break no cross-field rule in this row
+                    rows = out[rcols].iloc[[i]*len(cand)].reset_index(drop=True)
+                    rows[c] = pd.array(cand, dtype=dtype)
+                    broken = np.logical_or.reduce([r.broken(rows).to_numpy(bool) for r in rules])
+                    cand = [y for y, b in zip(cand, broken) if not b]
+                if cand: new = cand[min(int(U[j, i, 2]*len(cand)), len(cand) - 1)]; break
+            if new is None: n_blocked += 1; continue
+            vals[i] = new; n_changed += 1
+        out[c] = pd.array(vals, dtype=dtype)
+    if "coder" in out.columns: out["coder"] = pd.array([coder]*len(out), dtype=out["coder"].dtype)
+    fresh = derive(out[stored])
+    for c in DERIVED:
+        if c in out.columns: out[c] = fresh[c]
+    schema.validate(out[stored])
+    out.attrs.update(coder=coder, second_coding=dict(error_rate=error_rate, seed=seed, variables=list(variables),
+                                                      n_cells=n_cells, n_changed=n_changed, n_blocked=n_blocked))
+    return out
