@@ -18,10 +18,10 @@ from .safeio import atomic_write
 # %% auto #0
 __all__ = ['STRINGS', 'REPORT_FACTORS', 'REPORT_MODEL', 'REPORT_CONDITIONS', 'REPORT_MAX_MODELS', 'CHROMIUM_NAMES',
            'CHROMIUM_FLAGS', 'tr', 'label', 'level_label', 'term_label', 'cjk_font', 'figure_style', 'figure_svg',
-           'Section', 'section_data', 'section_quality', 'section_factors', 'section_firth', 'section_qca',
-           'section_survival', 'section_methods', 'Report', 'render_page', 'build_report', 'open_cases_with_money',
-           'section_economics', 'section_agreement', 'find_chromium', 'chromium_run', 'html_to_pdf',
-           'section_assessment', 'build_assessment_report']
+           'Section', 'section_data', 'quality_findings', 'section_quality', 'section_factors', 'section_firth',
+           'section_qca', 'section_survival', 'section_methods', 'Report', 'render_page', 'build_report',
+           'open_cases_with_money', 'section_economics', 'section_agreement', 'find_chromium', 'chromium_run',
+           'html_to_pdf', 'section_assessment', 'build_assessment_report']
 
 # %% ../nbs/11_report.ipynb #dde7c273
 STRINGS = {
@@ -34,7 +34,8 @@ STRINGS = {
  "survival": ("Time to recapture", "赢回所需时间"), "economics": ("Economics of the open cases", "未结案例的经济性"),
  "methods": ("Method notes", "方法说明"), "cases": ("cases", "个案例"), "years": ("Break-ups", "关系破裂年份"),
  "industries": ("Customers' industries", "客户所属行业"), "outcomes": ("Outcomes", "结果"),
- "source": ("Source", "来源"), "missing": ("Coded share per variable (variables with gaps)", "各变量已编码比例（仅列出有缺失的变量）"),
+ "source": ("Source", "来源"), "findings": ("Findings to check", "需核查的问题"),
+ "missing": ("Coded share per variable (variables with gaps)", "各变量已编码比例（仅列出有缺失的变量）"),
  "all_valid": ("All {n} cases passed validation against codebook {v}.", "全部 {n} 个案例均通过编码手册 {v} 的校验。"),
  "no_gaps": ("No variable has missing values.", "没有变量存在缺失值。"),
  "not_available": ("Not computed: {why}", "未计算：{why}"), "variable": ("variable", "变量"), "coded": ("coded", "已编码"),
@@ -174,10 +175,34 @@ def section_data(cases, lang="en")->Section:
         s.blocks.append(f"<h3>{html.escape(tr('industries', lang))}</h3>" + _table(ind))
     return s
 
+def quality_findings(
+    cases:pd.DataFrame, # a validated case table
+)->pd.DataFrame:        # finding, n cases, case ids
+    "Soft checks that validation does not enforce but a reader should know."
+    rows = []
+    def add(what, mask):
+        ids = cases.loc[mask.fillna(False).astype(bool), "case_id"].astype(str).tolist()
+        if ids: rows.append(dict(finding=what, n=len(ids), cases=", ".join(ids[:8]) + (" …" if len(ids) > 8 else "")))
+    won = cases["recaptured"].astype("string").isin(["yes", "partial"])
+    add("recaptured, but no recapture year", won & cases["recapture_year"].isna())
+    add("outcome not known yet", cases["recaptured"].isna())
+    add("recaptured without a recorded re-approach", won & cases["reapproach_year"].isna())
+    add("win-back steps coded but no re-approach year", cases["reapproach_year"].isna() & cases[["dialogue_level", "accommodations"]].notna().any(axis=1))
+    ev = [c for c in cases.columns if c.endswith("_evidence")]
+    if ev:
+        coded = [c.removesuffix("_evidence") for c in ev if c.removesuffix("_evidence") in cases]
+        no_ev = pd.Series([sum(pd.notna(r[c]) and pd.isna(r[f"{c}_evidence"]) for c in coded) for _, r in cases.iterrows()], index=cases.index)
+        add("coded fields without evidence (at least 3)", no_ev >= 3)
+    return pd.DataFrame(rows, columns=["finding", "n", "cases"])
+
 def section_quality(cases, lang="en")->Section:
     "Data quality: validation status and coded share per variable."
     s = Section("quality", tr("quality", lang))
     s.blocks.append(_p(tr("all_valid", lang, n=len(cases), v=CODEBOOK_VERSION)))
+    findings = quality_findings(cases)
+    s.facts["findings"] = findings
+    if len(findings):
+        s.blocks.append(f"<h3>{html.escape(tr('findings', lang))}</h3>" + _table(findings))
     stored = [c for c in cases.columns if c in CODEBOOK]
     miss = pd.Series({c: cases[c].isna().mean() for c in stored})
     gaps = miss[miss > 0].sort_values(ascending=False)
