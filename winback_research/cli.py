@@ -110,11 +110,14 @@ def cmd_agreement(a)->int:
     return 0
 
 def _parse_conditions(specs):
-    "QCA conditions from 'NAME=rule' or a bare boolean variable name."
+    "QCA conditions from 'NAME=rule' or a bare variable name (named in upper case)."
+    import re
     out = {}
     for sp in specs:
-        name, rule = sp.split("=", 1) if "=" in sp and not any(op in sp.split("=", 1)[0] for op in "<>!") else (sp.upper(), sp)
-        out[name.strip()] = rule.strip()
+        m = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*=(?!=)\s*(.+?)\s*", sp)
+        if m: out[m[1].upper()] = m[2]
+        elif re.fullmatch(r"\s*[A-Za-z_][A-Za-z0-9_]*\s*", sp): out[sp.strip().upper()] = sp.strip()
+        else: raise ValueError(f"condition {sp!r}: give it a name, e.g. 'TOP={sp.strip()}'")
     return out
 
 def cmd_qca(a)->int:
@@ -125,7 +128,7 @@ def cmd_qca(a)->int:
     cases = _read_or_report(a.cases)
     if cases is None: return 1
     conds = _parse_conditions(a.conditions) if a.conditions else DEFAULT_CONDITIONS
-    outcome = ("WON", "won_back") if a.outcome in ("recaptured", "won_back") else (a.outcome.upper(), a.outcome)
+    outcome = ("WON", "won_back") if a.outcome in ("recaptured", "won_back") else next(iter(_parse_conditions([a.outcome]).items()))
     qd = qca_data(cases, conds, outcome)
     tt = truth_table(qd, outcome[0], list(conds), incl_cut=a.incl_cut, n_cut=a.n_cut)
     sol = minimize(tt, include=a.include)
