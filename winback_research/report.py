@@ -517,7 +517,8 @@ def section_assessment(a, lang="en", idx=1)->Section:
     rs = a.reasons.copy()
     if len(rs):
         rs["reason"] = [get_var("reason_primary").option_label(c, lang) for c in rs.code]
-        s.blocks.append(f"<h3>{html.escape(tr('step1', lang))}</h3>" + _table(rs[["reason", "role", "klass", "controllable", "controllable_from"]]))
+        rs = rs[["reason", "role", "klass", "controllable", "controllable_from"]].rename(columns={"klass": "class", "controllable_from": "controllable: from"})
+        s.blocks.append(f"<h3>{html.escape(tr('step1', lang))}</h3>" + _table(rs))
     adv = a.advice
     s.blocks.append(_table(adv[adv.step == "step1"][["recommendation", "because", "source"]]))
     s.blocks.append(f"<h3>{html.escape(tr('step2', lang))}</h3>")
@@ -528,7 +529,9 @@ def section_assessment(a, lang="en", idx=1)->Section:
         s.blocks.append(_p(tr("enpv", lang, v=f"{ap.enpv:,}", cur=ap.currency, bp=_pct(ap.break_even_probability), bc=_pct(ap.break_even_concession))))
         s.blocks.append(_table(ap.breakdown.astype({"if_recaptured": str, "expected": str})))
         s.blocks.append(f"<h4>{html.escape(tr('assumptions', lang))}</h4>" + _table(pd.DataFrame({"assumption": list(a.assumptions), "value": [str(v) for v in a.assumptions.values()]})))
-    s.blocks.append(f"<h3>{html.escape(tr('prob', lang))}</h3>" + _table(a.prediction))
+    pr = a.prediction.copy()
+    for c in ("p", "p_low", "p_high"): pr[c] = [_pct(v) for v in pr[c]]
+    s.blocks.append(f"<h3>{html.escape(tr('prob', lang))}</h3>" + _table(pr))
     s.facts["prediction"] = a.prediction
     s.blocks.append(f"<h3>{html.escape(tr('step3', lang))}</h3>" + _table(adv[adv.step == "step3"][["recommendation", "because", "source"]]))
     acc = a.accommodations.copy()
