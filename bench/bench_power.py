@@ -8,6 +8,8 @@ Run: python bench/bench_power.py
 """
 import time
 
+from timing import best_of
+
 import numpy as np
 
 from winback_research.datasets import generative_terms, simulate_cases, simulate_terms
@@ -31,15 +33,10 @@ def fast():
         detect_once(x, y, "rca_done", "fisher"); detect_once(x, y, "rca_done", "firth")
 
 
-def timed(f, reps=3):
-    best = float("inf")
-    for _ in range(reps):
-        t = time.perf_counter(); f(); best = min(best, time.perf_counter() - t)
-    return best
 
 
 if __name__ == "__main__":
-    tb, tf = timed(baseline), timed(fast)
+    tb, tf = best_of(baseline), best_of(fast)
     print(f"{SIMS} studies of {N} cases, Fisher + Firth each:")
     print(f"  baseline (case tables)  {tb:7.3f} s  ({1e3 * tb / SIMS:.1f} ms/study)")
     print(f"  fast path               {tf:7.3f} s  ({1e3 * tf / SIMS:.1f} ms/study)   speed-up x{tb / tf:.1f}")

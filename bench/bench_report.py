@@ -4,6 +4,8 @@ rendering (figures as SVG, HTML) costs on top of the statistics. Goal: a few sec
 Run: python bench/bench_report.py
 """
 import time
+
+from timing import best_of
 import warnings
 
 warnings.simplefilter("ignore")
@@ -32,18 +34,13 @@ def analyses_only():
     kaplan_meier(d, "duration", "event", group="rca_done")
 
 
-def best(f, reps=3):
-    t_best = float("inf")
-    for _ in range(reps):
-        t = time.perf_counter(); f(); t_best = min(t_best, time.perf_counter() - t)
-    return t_best
 
 
 if __name__ == "__main__":
-    base = best(analyses_only)
+    base = best_of(analyses_only)
     rows = [("analyses only (baseline)", base),
-            ("study report, English", best(lambda: build_report(study))),
-            ("study report, Chinese", best(lambda: build_report(study, lang="zh"))),
-            ("BrexTech assessment report", best(lambda: build_assessment_report(brex, study)))]
+            ("study report, English", best_of(lambda: build_report(study))),
+            ("study report, Chinese", best_of(lambda: build_report(study, lang="zh"))),
+            ("BrexTech assessment report", best_of(lambda: build_assessment_report(brex, study)))]
     for name, t in rows:
         print(f"  {name:30s} {t:6.2f} s   x{t / base:4.1f} of baseline")

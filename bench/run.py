@@ -5,6 +5,7 @@ from pathlib import Path
 
 here = Path(__file__).resolve().parent
 failed = []
+sys.path.insert(0, str(here))
 for f in sorted(here.glob("bench_*.py")):
     print(f"\n=== {f.name}")
     try:
