@@ -264,8 +264,15 @@ def section_firth(cases, lang="en", formula=REPORT_MODEL)->Section:
     show = fr[[c for c in ["term", "estimate", "se", "ci_low", "ci_high", "p_value", "odds_ratio", "or_low", "or_high"] if c in fr]].copy()
     show.insert(0, tr("variable", lang), [term_label(t, lang) for t in show["term"]])
     s.blocks.append(_table(show))
-    s.blocks.append(_p(f"{tr('separation', lang)}: {m.separation.summary()}"))
-    s.blocks.append(_p(m.method))
+    sep = m.separation
+    if lang == "zh":
+        kinds = {"none": "无分离，所有最大似然估计均为有限值", "quasi-complete": "准完全分离", "complete": "完全分离"}
+        txt = kinds.get(sep.kind, sep.kind) + (f"（涉及：{', '.join(term_label(t, 'zh') for t in sep.terms)}）" if sep.terms else "")
+        s.blocks.append(_p(f"{tr('separation', lang)}：{txt}。"))
+        s.blocks.append(_p("Firth（1993）惩罚似然（Jeffreys 先验），firthmodels 0.8.2；轮廓惩罚似然置信区间；惩罚似然比 p 值（零模型采用完整设计的惩罚项，与 R logistf 相同）。"))
+    else:
+        s.blocks.append(_p(f"{tr('separation', lang)}: {sep.summary()}"))
+        s.blocks.append(_p(m.method))
     s.facts["frame"] = fr
     return s
 
@@ -303,7 +310,7 @@ def section_survival(cases, lang="en", group="rca_done")->Section:
     import matplotlib.pyplot as plt
     rt = time_to_recapture(cases)
     d = rt.data.copy()
-    d[group] = d[group].astype("string").fillna("(missing)")
+    d[group] = [level_label(group, v, lang) if pd.notna(v) else "(missing)" for v in d[group].astype("string")]
     km = kaplan_meier(d, "duration", "event", group=group)
     lr = logrank_test(d[d[group] != "(missing)"], "duration", "event", group)
     s = Section("survival", tr("survival", lang), facts={"n": rt.n, "dropped": rt.n_dropped, "chisq": lr.chi2, "df": lr.df, "p": lr.p_value})
@@ -311,6 +318,7 @@ def section_survival(cases, lang="en", group="rca_done")->Section:
     s.blocks.append(_table(km.medians))
     with figure_style(lang):
         fig, ax = plt.subplots(figsize=(6, 3.5)); km.plot(ax=ax)
+        if ax.get_legend() is not None and (lang == "en" or cjk_font()): ax.get_legend().set_title(label(group, lang))
         if lang == "zh" and cjk_font(): ax.set_xlabel("自破裂起的年数"); ax.set_ylabel("尚未赢回的比例")
         else: ax.set_xlabel("years since the break-up"); ax.set_ylabel("share not yet recaptured")
         s.blocks.append(figure_svg(fig))
