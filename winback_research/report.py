@@ -35,6 +35,9 @@ STRINGS = {
  "methods": ("Method notes", "方法说明"), "cases": ("cases", "个案例"), "years": ("Break-ups", "关系破裂年份"),
  "industries": ("Customers' industries", "客户所属行业"), "outcomes": ("Outcomes", "结果"),
  "source": ("Source", "来源"), "findings": ("Findings to check", "需核查的问题"),
+ "never_coded": ("Not coded for any case: {v}.", "所有案例均未编码的变量：{v}。"),
+ "ha_note": ("Odds ratios: level versus the rest; conditional maximum-likelihood estimate with exact interval, or Haldane–Anscombe (marked *) when a cell is zero. p-values: two-sided Fisher exact test, Holm and Benjamini–Hochberg adjusted across the table.",
+             "比值比：该水平相对于其余案例；采用条件最大似然估计及精确区间，有零单元格时采用 Haldane–Anscombe 校正（标 *）。p 值：双侧 Fisher 精确检验，并在全表范围内进行 Holm 与 Benjamini–Hochberg 校正。"),
  "missing": ("Coded share per variable (variables with gaps)", "各变量已编码比例（仅列出有缺失的变量）"),
  "all_valid": ("All {n} cases passed validation against codebook {v}.", "全部 {n} 个案例均通过编码手册 {v} 的校验。"),
  "no_gaps": ("No variable has missing values.", "没有变量存在缺失值。"),
@@ -149,6 +152,11 @@ def _p(text): return f"<p>{html.escape(text)}</p>"
 def _table(df, **kw):
     return df.to_html(index=False, escape=True, na_rep="–", border=0, classes="t", float_format=lambda v: f"{v:.3g}", **kw)
 def _bdi(x): return f"<bdi>{html.escape(str(x))}</bdi>"
+def _est_ci(est, lo, hi, pct=False):
+    "An estimate with its interval as one compact text cell."
+    f = (lambda v: f"{v:.0%}") if pct else (lambda v: f"{v:.3g}")
+    if est is None or pd.isna(est): return "–"
+    return f"{f(est)} ({f(lo)}–{f(hi)})"
 
 def _safe(section_id, title, fn, lang):
     try: return fn()
@@ -205,9 +213,14 @@ def section_quality(cases, lang="en")->Section:
         s.blocks.append(f"<h3>{html.escape(tr('findings', lang))}</h3>" + _table(findings))
     stored = [c for c in cases.columns if c in CODEBOOK]
     miss = pd.Series({c: cases[c].isna().mean() for c in stored})
-    gaps = miss[miss > 0].sort_values(ascending=False)
+    never = [c for c in miss.index if miss[c] == 1]
+    gaps = miss[(miss > 0) & (miss < 1)].sort_values(ascending=False)
     s.facts["missing_share"] = gaps.round(4).to_dict()
-    if gaps.empty: s.blocks.append(_p(tr("no_gaps", lang))); return s
+    s.facts["never_coded"] = never
+    if never: s.blocks.append(_p(tr("never_coded", lang, v=", ".join(label(c, lang) for c in never))))
+    if gaps.empty:
+        if not never: s.blocks.append(_p(tr("no_gaps", lang)))
+        return s
     t = pd.DataFrame({tr("variable", lang): [label(c, lang) for c in gaps.index], "name": list(gaps.index),
                       tr("coded", lang): [f"{(1 - m) * 100:.0f}%" for m in gaps]})
     s.blocks.append(f"<h3>{html.escape(tr('missing', lang))}</h3>" + _table(t))
@@ -233,10 +246,14 @@ def section_factors(cases, lang="en", factors=None)->Section:
     n_ev = int(fr.attrs.get("n_events", 0)) if hasattr(fr, "attrs") else 0
     y = cases["won_back"].dropna() if "won_back" in cases else None
     if y is not None: s.blocks.append(_p(tr("small_n", lang, n=len(y), e=int(y.sum()))))
-    cols = [c for c in ["factor", "level", "n", "n_recaptured", "rate", "rate_low", "rate_high", "odds_ratio", "or_low", "or_high", "or_method", "p_fisher", "p_holm", "p_bh"] if c in fr.columns]
-    show = fr[cols].copy()
-    if "level" in show: show["level"] = [level_label(f, l, lang) for f, l in zip(show["factor"], show["level"])]
-    if "factor" in show: show["factor"] = [label(f, lang) for f in show["factor"]]
+    show = pd.DataFrame({
+        "factor": [label(f, lang) for f in fr["factor"]],
+        "level": [level_label(f, l, lang) for f, l in zip(fr["factor"], fr["level"])],
+        "n": fr["n"], "recaptured": fr["recaptured"],
+        "rate (95% CI)": [_est_ci(r, lo, hi, pct=True) for r, lo, hi in zip(fr["rate"], fr["rate_low"], fr["rate_high"])],
+        "odds ratio (95% CI)": [_est_ci(o, lo, hi) + (" *" if m == "haldane-anscombe" else "") for o, lo, hi, m in zip(fr["odds_ratio"], fr["or_low"], fr["or_high"], fr["or_method"])],
+        "p Fisher": fr["p_fisher"], "p Holm": fr["p_holm"], "p BH": fr["p_bh"]})
+    s.blocks.append(_p(tr("ha_note", lang)))
     s.blocks.append(_table(show))
     zh_fig = lang == "zh" and cjk_font() is not None
     with figure_style(lang):
@@ -261,8 +278,10 @@ def section_firth(cases, lang="en", formula=REPORT_MODEL)->Section:
     s = Section("firth", tr("firth", lang), facts={"formula": formula, "n": m.n, "n_events": m.n_events, "n_dropped": m.n_dropped})
     s.blocks.append(_p(f"{tr('model_formula', lang)}: {formula}; n = {m.n}, events = {m.n_events}, dropped = {m.n_dropped}."))
     fr = m.to_frame()
-    show = fr[[c for c in ["term", "estimate", "se", "ci_low", "ci_high", "p_value", "odds_ratio", "or_low", "or_high"] if c in fr]].copy()
-    show.insert(0, tr("variable", lang), [term_label(t, lang) for t in show["term"]])
+    show = pd.DataFrame({tr("variable", lang): [term_label(t, lang) for t in fr["term"]], "term": fr["term"],
+                         "coefficient (95% CI)": [_est_ci(e, lo, hi) for e, lo, hi in zip(fr["estimate"], fr["ci_low"], fr["ci_high"])],
+                         "se": fr["se"], "odds ratio (95% CI)": [_est_ci(e, lo, hi) for e, lo, hi in zip(fr["odds_ratio"], fr["or_low"], fr["or_high"])],
+                         "p (penalised LR)": fr["p_value"]})
     s.blocks.append(_table(show))
     sep = m.separation
     if lang == "zh":
@@ -364,7 +383,9 @@ bdi{unicode-bidi:isolate}
 svg{max-width:100%;height:auto}
 code{font-size:.95em}
 @media (max-width:40rem){nav ol{columns:1}body{padding:.5rem}}
-@media print{nav{display:none}h2{break-after:avoid}section{break-inside:auto}.banner{border-width:1px}}
+@page{margin:12mm}
+@media print{nav{display:none}h2{break-after:avoid}section{break-inside:auto}.banner{border-width:1px}
+ .wrap{overflow:visible}table.t{font-size:7.5pt}table.t th,table.t td{padding:.1rem .3rem}tr{break-inside:avoid}}
 </style></head>
 <body>
 <header><h1>{{ title }}</h1>

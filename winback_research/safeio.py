@@ -14,6 +14,9 @@ import pandas as pd
 __all__ = ['OutputExistsError', 'atomic_write', 'protect_cell', 'protect_frame', 'write_table']
 
 # %% ../nbs/00a_safeio.ipynb #aa968aa0
+def _umask()->int:
+    m = os.umask(0); os.umask(m); return m
+
 class OutputExistsError(FileExistsError):
     "Raised when an output file exists and overwriting was not asked for."
 
@@ -35,6 +38,7 @@ def atomic_write(
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": encoding, "newline": ""})) as f:
             yield f
             f.flush(); os.fsync(f.fileno())
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())   # mkstemp makes 0600
         os.replace(tmp, path)
     except BaseException:
         try: os.unlink(tmp)
