@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .codebook import CODEBOOK, REASONS, REASON_CLASSES, get_var, share_of_wallet_stage, with_all_columns
+from .codebook import CODEBOOK, REASONS, REASON_CLASSES, get_var, with_all_columns
 from .datasets import FIT, with_terms
 
 # %% auto #0
 __all__ = ['OUTCOME_FIELDS', 'ADVICE_ZH', 'ADVICE', 'ASSESS_MODEL', 'SIMILARITY_FEATURES', 'DEFAULT_ASSUMPTIONS', 'open_case',
            'Advice', 'advice_for', 'predict_scenarios', 'similar_cases', 'offered_by_winners', 'economics_for',
-           'Assessment', 'json_records', 'fit_study_model', 'assess', 'assess_portfolio']
+           'Assessment', 'json_records', 'fit_study_model', 'assess', 'rank_assessments', 'assess_all',
+           'assess_portfolio']
 
 # %% ../nbs/10_assess.ipynb #ee3d8be2
 OUTCOME_FIELDS = ("recaptured", "recapture_year", "revenue_after", "profit_after", "referrals_gained")
@@ -351,16 +352,12 @@ def assess(
                                     study_synthetic=bool(against.attrs.get("synthetic")), k=k))
 
 # %% ../nbs/10_assess.ipynb #cb94fdf4
-def assess_portfolio(
-    cases:pd.DataFrame,         # lost customers, coded with the codebook
-    against:pd.DataFrame,       # the study to learn from
-    assumptions:dict|None=None, # economic inputs the case files do not hold (same for all)
-)->pd.DataFrame:                # one row per customer, best first
-    "Rank lost customers by the expected value of trying to win them back."
-    model = fit_study_model(against)
-    rows, cases = [], with_all_columns(cases)
-    for i in range(len(cases)):
-        a = assess(cases.iloc[[i]], against, assumptions, model=model)
+def rank_assessments(
+    assessments:list, # `Assessment`s of several lost customers
+)->pd.DataFrame:      # one row per customer, best first
+    "Rank assessed customers by expected NPV (those without money data after, by probability)."
+    rows = []
+    for a in assessments:
         p = a.prediction.set_index("scenario").loc["following the steps"]
         top = a.reasons.iloc[0] if len(a.reasons) else None
         rows.append(dict(case_id=a.case_id, customer=a.customer, primary_reason=None if top is None else top.code,
@@ -375,3 +372,21 @@ def assess_portfolio(
     out = out.sort_values(["_has", "_v", "p_recapture"], ascending=False, kind="stable").drop(columns=["_has", "_v"]).reset_index(drop=True)
     out.insert(0, "rank", range(1, len(out) + 1))
     return out
+
+def assess_all(
+    cases:pd.DataFrame,         # lost customers, coded with the codebook
+    against:pd.DataFrame,       # the study to learn from
+    assumptions:dict|None=None, # economic inputs the case files do not hold (same for all)
+    lang:str="en",              # language of the recommendations
+)->list:                        # one `Assessment` per customer, in the input order
+    "Assess every lost customer of a list, fitting the study's model once."
+    model, cases, against = fit_study_model(against), with_all_columns(cases), with_all_columns(against)
+    return [assess(cases.iloc[[i]], against, assumptions, model=model, lang=lang) for i in range(len(cases))]
+
+def assess_portfolio(
+    cases:pd.DataFrame,         # lost customers, coded with the codebook
+    against:pd.DataFrame,       # the study to learn from
+    assumptions:dict|None=None, # economic inputs the case files do not hold (same for all)
+)->pd.DataFrame:                # one row per customer, best first
+    "Rank lost customers by the expected value of trying to win them back."
+    return rank_assessments(assess_all(cases, against, assumptions))

@@ -5,7 +5,7 @@
 # %% ../nbs/00_codebook.ipynb #a2c247e9
 from __future__ import annotations
 import json, re
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np

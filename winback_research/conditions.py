@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .codebook import CODEBOOK, DERIVED, get_var
+from .codebook import get_var
 
 # %% auto #0
 __all__ = ['DEFAULT_CONDITIONS', 'DEFAULT_OUTCOME', 'condition_membership', 'qca_data']

@@ -5,13 +5,12 @@
 # %% ../nbs/02_datasets.ipynb #65cfa8bb
 from __future__ import annotations
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .codebook import CODEBOOK, REASONS, VARIABLES, case_schema, derive, dtype_of, with_all_columns
-from .cases import read_cases, is_synthetic
+from .codebook import CODEBOOK, REASONS, case_schema, derive, dtype_of, with_all_columns
+from .cases import read_cases
 
 # %% auto #0
 __all__ = ['EXAMPLES', 'DEFAULT_EFFECTS', 'REASON_WEIGHTS', 'FIT', 'OBSERVED_YEAR', 'load_example', 'generative_terms',

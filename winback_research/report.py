@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codebook import CODEBOOK, CODEBOOK_VERSION, DERIVED, get_var, with_all_columns
+from .codebook import CODEBOOK, CODEBOOK_VERSION, get_var, with_all_columns
 from .cases import describe_cases, is_synthetic
 from .safeio import atomic_write
 
@@ -243,7 +243,6 @@ def section_factors(cases, lang="en", factors=None)->Section:
     s = Section("factors", tr("factors", lang))
     fr = ft.to_frame()
     s.facts.update(n=int(ft.n), rows=len(fr))
-    n_ev = int(fr.attrs.get("n_events", 0)) if hasattr(fr, "attrs") else 0
     y = cases["won_back"].dropna() if "won_back" in cases else None
     if y is not None: s.blocks.append(_p(tr("small_n", lang, n=len(y), e=int(y.sum()))))
     show = pd.DataFrame({
@@ -578,25 +577,24 @@ def build_assessment_report(
     title:str|None=None,        # report title
 )->Report:
     "The consultant's report: four-step assessments of lost customers, ranked."
-    from winback_research.assess import assess, assess_portfolio, fit_study_model
+    from winback_research.assess import assess_all, rank_assessments
     if lang not in ("en", "zh"): raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
     if len(cases) == 0: raise ValueError("no lost customers to assess")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = fit_study_model(against)
+        assessments = assess_all(cases, against, assumptions, lang)
         secs, notes = [], []
         if is_synthetic(against): notes.append(tr("synthetic_study", lang))
-        notes.append(tr("learnt_from", lang, f=model.formula, s=against.attrs.get("source", "the study"), n=model.n))
+        model = assessments[0].settings
+        notes.append(tr("learnt_from", lang, f=model["model"], s=against.attrs.get("source", "the study"), n=model["model_n"]))
         if len(cases) > 1:
-            rank = assess_portfolio(cases, against, assumptions)
+            rank = rank_assessments(assessments)
             s = Section("ranking", tr("ranking", lang), facts={"ranking": rank})
             s.blocks.append(_table(rank.astype({"expected_npv": str})))
             secs.append(s)
-            order = [cases.index[cases["case_id"].astype(str) == cid][0] for cid in rank.case_id]
-        else: order = list(cases.index)
-        for i, ix in enumerate(order, 1):
-            a = assess(cases.loc[[ix]], against, assumptions, model=model, lang=lang)
-            secs.append(section_assessment(a, lang, i))
+            by_id = {a.case_id: a for a in assessments}
+            assessments = [by_id[cid] for cid in rank.case_id]
+        for i, a in enumerate(assessments, 1): secs.append(section_assessment(a, lang, i))
         secs.append(section_methods(against, lang))
     page = render_page(secs, lang, title or tr("assess_title", lang), is_synthetic(cases), notes)
     return Report(page, secs, lang)
