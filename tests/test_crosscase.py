@@ -42,24 +42,19 @@ def test_fisher_tea_exact_values():
     tea = json.loads((REF / "fisher_tea.json").read_text())["tables"]["TeaTasting"]
     r = odds_ratio_2x2(tea["cells"])
     ex = tea["exact"]  # 50-digit mpmath values; R fisher.test agrees to 2.6e-3 (uniroot tolerance)
-    assert r["or_cond"] == pytest.approx(ex["or_cond_mle"], rel=1e-9)
-    assert (r["or_cond_low"], r["or_cond_high"]) == pytest.approx((ex["ci_lo"], ex["ci_hi"]), rel=1e-9)
+    assert r["odds_ratio"] == pytest.approx(ex["or_cond_mle"], rel=1e-9)
+    assert (r["or_low"], r["or_high"]) == pytest.approx((ex["ci_lo"], ex["ci_hi"]), rel=1e-8)
     assert r["p_fisher"] == pytest.approx(ex["p_two_sided_fisher"], rel=1e-12)
-    assert r["or_cond"] == pytest.approx(tea["R_4_2_2_fisher_test"]["or_cond_mle"], rel=5e-3)
-    assert r["or_method"] == "conditional" and math.isnan(r["or_ha"])
+    # hand calculation: null probabilities of a = 0..4 are (1, 16, 36, 16, 1)/70
+    assert r["p_central"] == pytest.approx(34 / 70, rel=1e-12) and r["p_mid"] == pytest.approx(18 / 70, rel=1e-12)
 
 
-def test_haldane_anscombe_on_all_cells_not_statsmodels_shift():
-    # fisher_tea.json 'statsmodels_pitfall': HA adds 0.5 to ALL cells -> 41.727 (statsmodels Table2x2 gives 41.6)
+def test_zero_cell_shows_the_exact_interval_not_woolf():
+    # [[8, 0], [5, 13]]: the conditional MLE is infinite; the exact interval is [lower, inf), lower > 1,
+    # in agreement with the central p < 0.05. Haldane-Anscombe (41.727, all four cells + 0.5) is kept for comparison.
     r = odds_ratio_2x2([[8, 0], [5, 13]])
-    assert r["or_method"] == "haldane-anscombe"
-    assert r["odds_ratio"] == pytest.approx(8.5 * 13.5 / (0.5 * 5.5), rel=1e-12)
-    assert r["odds_ratio"] != pytest.approx(41.6, rel=1e-3)
-    se = math.sqrt(1 / 8.5 + 1 / 0.5 + 1 / 5.5 + 1 / 13.5)
-    z = stats.norm.ppf(0.975)
-    assert (r["or_low"], r["or_high"]) == pytest.approx((r["odds_ratio"] * math.exp(-z * se),
-                                                         r["odds_ratio"] * math.exp(z * se)), rel=1e-10)
-    assert r["or_cond"] == math.inf and r["or_cond_low"] > 1
+    assert r["odds_ratio"] == math.inf and r["or_high"] == math.inf and r["or_low"] > 1 and r["p_value"] < 0.05
+    assert r["or_ha"] == pytest.approx(8.5 * 13.5 / (0.5 * 5.5), rel=1e-12)
 
 
 def test_trend_r_prop_trend_test():
@@ -99,21 +94,30 @@ def test_factor_table_counts_and_adjustment():
     is_top = known.dialogue_level == "top"
     assert (top.n, top.recaptured, top.n_rest, top.recaptured_rest) == (
         is_top.sum(), (is_top & rec).sum(), (~is_top).sum(), (~is_top & rec).sum())
-    assert top.p_fisher == pytest.approx(stats.fisher_exact(
-        [[top.recaptured, top.n - top.recaptured], [top.recaptured_rest, top.n_rest - top.recaptured_rest]]).pvalue)
     pr = f[(f.factor == "accommodations") & (f.level == "price_reduction")].iloc[0]
-    assert (pr.n, pr.recaptured) == (5, 5) and pr.or_method == "haldane-anscombe"
+    assert (pr.n, pr.recaptured) == (5, 5) and pr.odds_ratio == math.inf and pr.zero_cell
     rca = f[f.factor == "rca_done"].iloc[0]
     assert rca.n_missing == 1 and rca.n + rca.n_rest == 10
-    # Holm across all rows, recomputed by hand
-    p = f.p_fisher.to_numpy()
+    # Holm across the family, recomputed by hand
+    p = f.p_value.to_numpy()
     order = np.argsort(p)
     holm = np.minimum(1, np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order]))
     assert f.p_holm.to_numpy()[order] == pytest.approx(holm)
-    t = ft.trend.set_index("factor").loc["dialogue_level"]
-    d = f[f.factor == "dialogue_level"]
-    assert t.chisq == pytest.approx(trend_test(d.recaptured, d.n)["chisq"])
-    assert "Haldane" in ft.summary() and "<table" in ft._repr_html_()
+    assert "<table" in ft._repr_html_() and f"adjust {len(f)} p-values" in ft.summary()
+
+
+def test_outcome_never_a_factor_on_the_bundled_study():
+    # Before: with no factor list the table took every column, and won_back (derived from the outcome) came out
+    # with an odds ratio of about 713, the only row to survive Holm/BH, among 70 p-values that included constants.
+    datasets = pytest.importorskip("winback_research.datasets")
+    s = datasets.load_example("study26")
+    ft = factor_table(s)
+    f = ft.to_frame()
+    assert not set(f.factor) & {"won_back", "recaptured", "recapture_year", "years_to_recapture", "revenue_after",
+                                "data_origin", "names_disguised", "case_id", "supplier", "coder"}
+    assert ft.n + ft.n_dropped == len(s) and len(ft.trend) >= 1
+    with pytest.raises(ValueError, match="known only once the outcome is known"):
+        factor_table(s, factors=["rca_done", "won_back"])
 
 
 def test_factor_table_errors_listed_together():

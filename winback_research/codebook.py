@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['SOURCES', 'STEPS', 'TYPES', 'REASONS', 'REASON_CLASSES', 'YES_PARTIAL_NO', 'LEVELS', 'SCALE5', 'ACCOMMODATIONS',
-           'BLOCKS', 'V', 'CODEBOOK_VERSION', 'VARIABLES', 'CODEBOOK', 'STAGES', 'DERIVED', 'RULES', 'Option',
-           'Variable', 'Reason', 'get_var', 'share_of_wallet_stage', 'Derived', 'derive', 'Rule', 'dtype_of',
-           'evidence_columns', 'with_all_columns', 'case_schema', 'codebook_frame', 'data_dictionary',
-           'template_columns', 'write_template', 'table_schema', 'datapackage']
+__all__ = ['SOURCES', 'STEPS', 'TYPES', 'ROLES', 'REASONS', 'REASON_CLASSES', 'YES_PARTIAL_NO', 'LEVELS', 'SCALE5',
+           'ACCOMMODATIONS', 'BLOCKS', 'V', 'CODEBOOK_VERSION', 'VARIABLES', 'CODEBOOK', 'STAGES', 'DERIVED', 'RULES',
+           'APPLIES_IF', 'Option', 'Variable', 'Reason', 'get_var', 'share_of_wallet_stage', 'Derived', 'derive',
+           'Rule', 'dtype_of', 'evidence_columns', 'with_all_columns', 'variables_with_role', 'not_applicable',
+           'missingness', 'case_schema', 'codebook_frame', 'data_dictionary', 'template_columns', 'write_template',
+           'table_schema', 'datapackage']
 
 # %% ../nbs/00_codebook.ipynb #5cce26ae
 SOURCES = {
@@ -45,6 +46,15 @@ STEPS = {
 
 # %% ../nbs/00_codebook.ipynb #da164273
 TYPES = ("id", "boolean", "category", "ordinal", "multi", "integer", "year", "share", "money", "number", "text")
+ROLES = {
+    "identifier": "names the case or the firms; never analysed",
+    "provenance": "how the case was coded and where it comes from; never a factor",
+    "descriptor": "free description (industry, country); shown, not tested",
+    "time": "a calendar year that dates an event; used for durations, not as a factor",
+    "explanatory": "a candidate explanation of the outcome: the factors of the analyses",
+    "outcome": "the outcome, or something only known once it is known; never a factor",
+    "note": "free notes",
+}
 _LEVEL = {"id": "nominal", "boolean": "nominal", "category": "nominal", "multi": "nominal", "text": "nominal",
           "ordinal": "ordinal", "integer": "interval", "year": "interval",
           "share": "ratio", "money": "ratio", "number": "ratio"}
@@ -74,11 +84,14 @@ class Variable:
     maximum: float | None = None   # largest allowed number
     pattern: str | None = None     # regular expression a text value must match
     example: str = ""              # an example cell value
+    role: str = "explanatory"      # what the variable is for in an analysis (see `ROLES`)
+    applies_if: str = ""           # the gate that makes it applicable (see `APPLIES_IF`); empty: always
 
     def __post_init__(self):
         if self.type not in TYPES: raise ValueError(f"variable {self.name!r}: unknown type {self.type!r}; use one of {TYPES}")
         if self.type in ("category", "ordinal", "multi") and not self.options:
             raise ValueError(f"variable {self.name!r}: type {self.type} needs options")
+        if self.role not in ROLES: raise ValueError(f"variable {self.name!r}: unknown role {self.role!r}; use one of {tuple(ROLES)}")
 
     @property
     def values(self)->tuple: return tuple(o.code for o in self.options)
@@ -163,35 +176,35 @@ BLOCKS = {
 
 # %% ../nbs/00_codebook.ipynb #16523d0e
 V = Variable
-CODEBOOK_VERSION = "1.0.0"
+CODEBOOK_VERSION = "1.1.0"
 VARIABLES = (
     # identity and provenance
     V("case_id", "id", "identity", "Case id", "案例编号", "Unique id of the broken relationship (letters, digits, . _ -).", "TK",
-      required=True, evidence=False, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", example="HBR2019-01"),
-    V("supplier", "text", "identity", "Supplier", "供应商", "Supplier's name as published (may be disguised).", "TK", required=True, evidence=False, example="BrexTech"),
-    V("customer", "text", "identity", "Customer", "客户", "Customer's name as published (may be disguised).", "TK", required=True, evidence=False, example="RILF"),
-    V("names_disguised", "boolean", "identity", "Names disguised", "名称已化名", "Are the firm names disguised by the source?", "HBR19"),
+      required=True, evidence=False, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", example="HBR2019-01", role="identifier"),
+    V("supplier", "text", "identity", "Supplier", "供应商", "Supplier's name as published (may be disguised).", "TK", required=True, evidence=False, example="BrexTech", role="identifier"),
+    V("customer", "text", "identity", "Customer", "客户", "Customer's name as published (may be disguised).", "TK", required=True, evidence=False, example="RILF", role="identifier"),
+    V("names_disguised", "boolean", "identity", "Names disguised", "名称已化名", "Are the firm names disguised by the source?", "HBR19", role="provenance"),
     V("data_origin", "category", "identity", "Data origin", "数据来源类型", "Is this row a real case, a published (possibly disguised) case, or synthetic data made for teaching and testing?", "TK",
       options=_opts(("field", "Field case (own research)", "实地案例（自有研究）"),
                     ("published", "Published case", "已发表案例"),
-                    ("synthetic", "Synthetic (simulated) case", "合成（模拟）案例", "Not real data.")), evidence=False),
-    V("supplier_industry", "text", "identity", "Supplier's industry", "供应商所属行业", "Industry in plain words or an ISIC/NACE code.", "TK", evidence=False, example="electronic components"),
-    V("customer_industry", "text", "identity", "Customer's industry", "客户所属行业", "Industry in plain words or an ISIC/NACE code.", "TK", evidence=False, example="optical equipment"),
-    V("supplier_country", "text", "identity", "Supplier's country", "供应商所在国家", "ISO 3166-1 alpha-2 code.", "LRP22", evidence=False, pattern=r"^[A-Z]{2}$", example="SE"),
-    V("customer_country", "text", "identity", "Customer's country", "客户所在国家", "ISO 3166-1 alpha-2 code.", "LRP22", evidence=False, pattern=r"^[A-Z]{2}$", example="SE"),
+                    ("synthetic", "Synthetic (simulated) case", "合成（模拟）案例", "Not real data.")), evidence=False, role="provenance"),
+    V("supplier_industry", "text", "identity", "Supplier's industry", "供应商所属行业", "Industry in plain words or an ISIC/NACE code.", "TK", evidence=False, example="electronic components", role="descriptor"),
+    V("customer_industry", "text", "identity", "Customer's industry", "客户所属行业", "Industry in plain words or an ISIC/NACE code.", "TK", evidence=False, example="optical equipment", role="descriptor"),
+    V("supplier_country", "text", "identity", "Supplier's country", "供应商所在国家", "ISO 3166-1 alpha-2 code.", "LRP22", evidence=False, pattern=r"^[A-Z]{2}$", example="SE", role="descriptor"),
+    V("customer_country", "text", "identity", "Customer's country", "客户所在国家", "ISO 3166-1 alpha-2 code.", "LRP22", evidence=False, pattern=r"^[A-Z]{2}$", example="SE", role="descriptor"),
     V("offering_type", "category", "identity", "Type of offering", "产品/服务类型", "What the supplier sold to the customer.", "TH17",
       options=_opts(("standard_component", "Standard component", "标准零部件"), ("customized_component", "Customised component", "定制零部件"),
                     ("system", "System or solution", "系统或解决方案"), ("service", "Service", "服务"), ("project", "Project", "项目"))),
     V("sources", "multi", "identity", "Sources", "资料来源", "What the coding rests on.", "LRP22",
       options=_opts(("supplier_interviews", "Supplier interviews", "供应商访谈"), ("customer_interviews", "Customer interviews", "客户访谈"),
                     ("documents", "Company documents", "公司文件"), ("financials", "Financial records", "财务记录"),
-                    ("press", "Press", "新闻报道"), ("published_case", "Published case write-up", "已发表的案例")), evidence=False),
-    V("n_interviews", "integer", "identity", "Interviews", "访谈次数", "Number of interviews the coding rests on.", "LRP22", evidence=False, minimum=0),
-    V("coder", "text", "identity", "Coder", "编码人", "Who coded this case (initials).", "TK", evidence=False),
-    V("observed_year", "year", "identity", "Last observed", "最后观察年份", "Year the case was last observed; an open win-back is censored here.", "TK", minimum=1900, maximum=2100),
-    V("currency", "text", "identity", "Currency", "货币", "ISO 4217 code of the money fields.", "TK", evidence=False, pattern=r"^[A-Z]{3}$", example="EUR"),
+                    ("press", "Press", "新闻报道"), ("published_case", "Published case write-up", "已发表的案例")), evidence=False, role="provenance"),
+    V("n_interviews", "integer", "identity", "Interviews", "访谈次数", "Number of interviews the coding rests on.", "LRP22", evidence=False, minimum=0, role="provenance"),
+    V("coder", "text", "identity", "Coder", "编码人", "Who coded this case (initials).", "TK", evidence=False, role="provenance"),
+    V("observed_year", "year", "identity", "Last observed", "最后观察年份", "Year the case was last observed; an open win-back is censored here.", "TK", minimum=1900, maximum=2100, role="time"),
+    V("currency", "text", "identity", "Currency", "货币", "ISO 4217 code of the money fields.", "TK", evidence=False, pattern=r"^[A-Z]{3}$", example="EUR", role="provenance"),
     # the first relationship
-    V("start_year", "year", "first", "Relationship start", "关系开始年份", "Year of the first order.", "HT02", minimum=1900, maximum=2100),
+    V("start_year", "year", "first", "Relationship start", "关系开始年份", "Year of the first order.", "HT02", minimum=1900, maximum=2100, role="time"),
     V("customer_revenue_share", "share", "first", "Customer's share of supplier revenue", "客户占供应商营收的比重",
       "Customer's share of the supplier's turnover in the last full year before the break (0–1).", "HBR19", minimum=0, maximum=1, example="0.15"),
     V("share_of_wallet", "share", "first", "Share of wallet", "钱包份额（供应商在客户采购中的份额）",
@@ -208,7 +221,7 @@ VARIABLES = (
     V("idle_capacity_cost", "money", "first", "Idle dedicated capacity (annual cost)", "闲置专用产能（年成本）",
       "Annual cost of capacity dedicated to the customer that stood idle after the break.", "HBR19", minimum=0),
     # the break-up
-    V("dissolution_year", "year", "breakup", "Break-up year", "关系破裂年份", "Year the customer stopped (or nearly stopped) buying.", "HBR19", required=True, minimum=1900, maximum=2100),
+    V("dissolution_year", "year", "breakup", "Break-up year", "关系破裂年份", "Year the customer stopped (or nearly stopped) buying.", "HBR19", required=True, minimum=1900, maximum=2100, role="time"),
     V("initiator", "category", "breakup", "Who ended it", "终止方", "Who ended the relationship.", "HT02",
       options=_opts(("customer", "Customer", "客户"), ("supplier", "Supplier", "供应商"), ("mutual", "Both", "双方"),
                     ("third_party", "Third party", "第三方"), ("contract_end", "Nobody (contract ran out)", "无（合同到期）"))),
@@ -230,25 +243,27 @@ VARIABLES = (
     V("cba_done", "boolean", "step2", "Cost–benefit analysis done", "已做成本效益分析", "Did the supplier weigh the cost of recapture against its benefit?", "HBR19; SF99"),
     V("cba_expected_value", "money", "step2", "Expected value of win-back", "赢回的预期价值", "Net value the cost–benefit analysis expected (in `currency`).", "SF99"),
     # step 3
-    V("reapproach_year", "year", "step3", "Re-approach year", "重新接触年份", "Year the win-back talks began.", "HBR19", minimum=1900, maximum=2100),
+    V("reapproached", "boolean", "step3", "Re-approached", "是否重新接触",
+      "Did either firm try to restart the relationship after the break (talks, offers, visits)? If no, the dialogue and accommodation fields do not apply.", "HBR19; LRP22"),
+    V("reapproach_year", "year", "step3", "Re-approach year", "重新接触年份", "Year the win-back talks began.", "HBR19", minimum=1900, maximum=2100, role="time", applies_if="reapproached"),
     V("reapproach_initiator", "category", "step3", "Who re-approached", "重新接触的发起方", "Who took the first step back.", "LRP22; WP11",
-      options=_opts(("supplier", "Supplier", "供应商"), ("customer", "Customer", "客户"), ("third_party", "Third party", "第三方"))),
-    V("dialogue_level", "ordinal", "step3", "Highest dialogue level", "对话达到的最高层级", "Highest management level engaged in the win-back talks.", "HBR19; PB20", options=LEVELS),
+      options=_opts(("supplier", "Supplier", "供应商"), ("customer", "Customer", "客户"), ("third_party", "Third party", "第三方")), applies_if="reapproached"),
+    V("dialogue_level", "ordinal", "step3", "Highest dialogue level", "对话达到的最高层级", "Highest management level engaged in the win-back talks.", "HBR19; PB20", options=LEVELS, applies_if="reapproached"),
     V("meeting_frequency", "ordinal", "step3", "Meeting frequency", "会面频率", "How often the two firms met at the most intense stage.", "HBR19",
-      options=_opts(("ad_hoc", "Ad hoc", "不定期"), ("monthly", "Monthly", "每月"), ("biweekly", "Every two weeks", "每两周"), ("weekly", "Weekly", "每周"))),
-    V("team_mix", "boolean", "step3", "Mixed team", "新老人员混合", "Did the supplier's team mix people who knew the customer with people who did not?", "HBR19"),
+      options=_opts(("ad_hoc", "Ad hoc", "不定期"), ("monthly", "Monthly", "每月"), ("biweekly", "Every two weeks", "每两周"), ("weekly", "Weekly", "每周")), applies_if="reapproached"),
+    V("team_mix", "boolean", "step3", "Mixed team", "新老人员混合", "Did the supplier's team mix people who knew the customer with people who did not?", "HBR19", applies_if="reapproached"),
     # step 4
-    V("accommodations", "multi", "step4", "Accommodations offered", "提供的让步与调整", "What the supplier offered or changed for the customer.", "HBR19", options=ACCOMMODATIONS),
-    V("price_concession", "share", "step4", "Price concession", "价格让步幅度", "Price reduction offered, as a fraction of the previous price (0–1).", "KBZ15", minimum=0, maximum=1),
+    V("accommodations", "multi", "step4", "Accommodations offered", "提供的让步与调整", "What the supplier offered or changed for the customer.", "HBR19", options=ACCOMMODATIONS, applies_if="reapproached"),
+    V("price_concession", "share", "step4", "Price concession", "价格让步幅度", "Price reduction offered, as a fraction of the previous price (0–1).", "KBZ15", minimum=0, maximum=1, applies_if="reapproached"),
     # outcome
-    V("recaptured", "category", "outcome", "Recaptured", "是否赢回", "Did the customer come back? Empty while the outcome is not known.", "HBR19", options=YES_PARTIAL_NO),
-    V("recapture_year", "year", "outcome", "Recapture year", "赢回年份", "Year of the first new order.", "HBR19", minimum=1900, maximum=2100),
+    V("recaptured", "category", "outcome", "Recaptured", "是否赢回", "Did the customer come back? Empty while the outcome is not known.", "HBR19", options=YES_PARTIAL_NO, role="outcome"),
+    V("recapture_year", "year", "outcome", "Recapture year", "赢回年份", "Year of the first new order.", "HBR19", minimum=1900, maximum=2100, role="outcome", applies_if="recaptured"),
     V("revenue_after", "ordinal", "outcome", "Revenue after vs before", "赢回后营收对比", "Revenue from the customer after recapture compared with before the loss.", "HBR19",
-      options=_opts(("lower", "Lower", "更低"), ("similar", "About the same", "大致相同"), ("higher", "Higher", "更高"))),
+      options=_opts(("lower", "Lower", "更低"), ("similar", "About the same", "大致相同"), ("higher", "Higher", "更高")), role="outcome", applies_if="recaptured"),
     V("profit_after", "ordinal", "outcome", "Profit after vs before", "赢回后利润对比", "Profit from the customer after recapture compared with before the loss.", "HBR19",
-      options=_opts(("lower", "Lower", "更低"), ("similar", "About the same", "大致相同"), ("higher", "Higher", "更高"))),
-    V("referrals_gained", "integer", "outcome", "Referrals gained", "获得的转介绍", "New customers the recaptured customer referred.", "HBR19; RUN", minimum=0),
-    V("notes", "text", "outcome", "Notes", "备注", "Anything else a reader should know.", "TK", evidence=False),
+      options=_opts(("lower", "Lower", "更低"), ("similar", "About the same", "大致相同"), ("higher", "Higher", "更高")), role="outcome", applies_if="recaptured"),
+    V("referrals_gained", "integer", "outcome", "Referrals gained", "获得的转介绍", "New customers the recaptured customer referred.", "HBR19; RUN", minimum=0, role="outcome", applies_if="recaptured"),
+    V("notes", "text", "outcome", "Notes", "备注", "Anything else a reader should know.", "TK", evidence=False, role="note"),
 )
 CODEBOOK = {v.name: v for v in VARIABLES}
 
@@ -311,15 +326,15 @@ DERIVED = {d.variable.name: d for d in (
     _D("relationship_years", "integer", "Length of first relationship (years)", "第一段关系时长（年）", "dissolution_year − start_year", "HT02",
        ("dissolution_year", "start_year"), _ydiff("dissolution_year", "start_year")),
     _D("gap_years", "integer", "Years from break-up to re-approach", "从破裂到重新接触（年）", "reapproach_year − dissolution_year", "HBR19",
-       ("reapproach_year", "dissolution_year"), _ydiff("reapproach_year", "dissolution_year")),
+       ("reapproach_year", "dissolution_year"), _ydiff("reapproach_year", "dissolution_year"), applies_if="reapproached"),
     _D("years_to_recapture", "integer", "Years from break-up to recapture", "从破裂到赢回（年）", "recapture_year − dissolution_year", "HBR19",
-       ("recapture_year", "dissolution_year"), _ydiff("recapture_year", "dissolution_year")),
+       ("recapture_year", "dissolution_year"), _ydiff("recapture_year", "dissolution_year"), role="outcome", applies_if="recaptured"),
     _D("major_customer", "boolean", "Major customer (≥10% of revenue)", "主要客户（营收占比≥10%）", "customer_revenue_share ≥ 0.10, the public-disclosure threshold.", "ASC280",
        ("customer_revenue_share",), lambda d: (d["customer_revenue_share"] >= 0.10).astype("boolean")),
     _D("n_accommodations", "integer", "Number of accommodations", "让步与调整的数量", "Count of options in `accommodations` (`none` = 0).", "HBR19",
-       ("accommodations",), _n_acc),
+       ("accommodations",), _n_acc, applies_if="reapproached"),
     _D("won_back", "boolean", "Won back (yes or partial)", "已赢回（全部或部分）", "recaptured is yes or partial; empty when the outcome is not known.", "HBR19",
-       ("recaptured",), _won_back),
+       ("recaptured",), _won_back, role="outcome"),
 )}
 
 # %% ../nbs/00_codebook.ipynb #c3ade35c
@@ -358,6 +373,9 @@ def _secondary_repeats_primary(d):
 def _after_needs_recaptured(col):
     return lambda d: (d[col].notna() & ~d["recaptured"].astype("string").isin(["yes", "partial"]).fillna(False)).astype(bool)
 
+def _given_although_not_reapproached(col):
+    return lambda d: (d[col].notna() & (d["reapproached"] == False).fillna(False)).astype(bool)
+
 RULES = (
     Rule("start_before_dissolution", ("dissolution_year", "start_year"), "dissolution_year {dissolution_year} is before start_year {start_year}", _after("dissolution_year", "start_year")),
     Rule("reapproach_after_dissolution", ("reapproach_year", "dissolution_year"), "reapproach_year {reapproach_year} is before dissolution_year {dissolution_year}", _after("reapproach_year", "dissolution_year")),
@@ -369,6 +387,8 @@ RULES = (
     Rule("revenue_after_only_if_recaptured", ("revenue_after", "recaptured"), "revenue_after {revenue_after!r} is given but recaptured is {recaptured!r}", _after_needs_recaptured("revenue_after")),
     Rule("profit_after_only_if_recaptured", ("profit_after", "recaptured"), "profit_after {profit_after!r} is given but recaptured is {recaptured!r}", _after_needs_recaptured("profit_after")),
     Rule("secondary_not_primary", ("reasons_secondary", "reason_primary"), "reasons_secondary repeats the primary reason {reason_primary!r}", _secondary_repeats_primary),
+    *(Rule(f"{v.name}_only_if_reapproached", (v.name, "reapproached"), f"{v.name} {{{v.name}!r}} is given but reapproached is no",
+           _given_although_not_reapproached(v.name)) for v in VARIABLES if v.applies_if == "reapproached"),
 )
 
 # %% ../nbs/00_codebook.ipynb #1fd23484
@@ -399,6 +419,45 @@ def with_all_columns(
     out = derive(out)
     out.attrs = dict(cases.attrs)
     return out
+
+# %% ../nbs/00_codebook.ipynb #b18d5153
+def variables_with_role(
+    role:str,                  # one of `ROLES`
+    include_derived:bool=True, # also the derived variables with that role
+)->list:                       # variable names, codebook order
+    "Names of the codebook variables with a given role."
+    if role not in ROLES: raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    vs = list(VARIABLES) + ([d.variable for d in DERIVED.values()] if include_derived else [])
+    return [v.name for v in vs if v.role == role]
+
+# %% ../nbs/00_codebook.ipynb #b0a542d6
+APPLIES_IF = {
+    "reapproached": ("applies unless reapproached is no", lambda d: (d["reapproached"] == False).fillna(False).astype(bool)),
+    "recaptured": ("applies unless recaptured is no", lambda d: (d["recaptured"].astype("string") == "no").fillna(False).astype(bool)),
+}
+
+def not_applicable(
+    cases:pd.DataFrame, # a typed case table
+    name:str,           # a codebook variable (stored or derived)
+)->pd.Series:           # True where the variable does not apply to the case (empty by design)
+    "Where a variable is not applicable by design (its gate is closed), as a boolean Series."
+    gate = get_var(name).applies_if
+    if not gate or gate not in cases.columns: return pd.Series(False, index=cases.index)
+    return APPLIES_IF[gate][1](cases)
+
+# %% ../nbs/00_codebook.ipynb #c40a4627
+def missingness(
+    cases:pd.DataFrame, # a typed case table
+)->pd.DataFrame:        # one row per codebook column present: n, coded, not_applicable, not_known
+    "Coded cells per variable, with empty cells split into not applicable (by design) and not known."
+    rows = []
+    for c in cases.columns:
+        if c not in CODEBOOK and c not in DERIVED: continue
+        empty = cases[c].isna()
+        na = empty & not_applicable(cases, c)
+        rows.append(dict(variable=c, role=get_var(c).role, n=len(cases), coded=int((~empty).sum()),
+                         not_applicable=int(na.sum()), not_known=int((empty & ~na).sum())))
+    return pd.DataFrame(rows, columns=["variable", "role", "n", "coded", "not_applicable", "not_known"])
 
 # %% ../nbs/00_codebook.ipynb #6fed4e3e
 def _multi_ok(v):

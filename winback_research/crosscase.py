@@ -10,13 +10,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.optimize import brentq
+from scipy.special import gammaln
 from scipy.stats.contingency import odds_ratio as _scipy_odds_ratio
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
+from .codebook import not_applicable
+
 # %% auto #0
-__all__ = ['FACTOR_TYPES', 'column_type', 'binary_outcome', 'wilson_ci', 'odds_ratio_2x2', 'trend_test', 'FactorTable',
-           'factor_table']
+__all__ = ['FACTOR_TYPES', 'column_type', 'binary_outcome', 'wilson_ci', 'odds_ratio_2x2', 'exact_size', 'trend_test',
+           'factor_family', 'FactorTable', 'factor_table']
 
 # %% ../nbs/03_crosscase.ipynb #cd20388e
 FACTOR_TYPES = ("boolean", "category", "ordinal", "multi")
@@ -84,34 +88,69 @@ def wilson_ci(
     return (float(lo), float(hi))
 
 # %% ../nbs/03_crosscase.ipynb #4fe52cdb
+def _pmf(r1, c1, n, log_or):
+    "Support and probabilities of the (Fisher noncentral) hypergeometric count of the top-left cell."
+    xs = np.arange(max(0, r1 + c1 - n), min(r1, c1) + 1)
+    lw = (gammaln(c1+1) - gammaln(xs+1) - gammaln(c1-xs+1) + gammaln(n-c1+1) - gammaln(r1-xs+1)
+          - gammaln(n-c1-r1+xs+1) + xs*log_or)
+    w = np.exp(lw - lw.max())
+    return xs, w/w.sum()
+
+def _tail(a, r1, c1, n, log_or, upper, mid):
+    "P(X >= a) (upper) or P(X <= a) for the top-left cell at this log odds ratio, less half P(X = a) for mid-p."
+    xs, p = _pmf(r1, c1, n, log_or)
+    t = p[xs >= a].sum() if upper else p[xs <= a].sum()
+    return float(t - 0.5*p[xs == a].sum()) if mid else float(min(1.0, t))
+
+def _cond_ci(a, r1, c1, n, alpha, mid):
+    "Exact conditional (Cornfield) interval of the odds ratio, mid-p version when `mid`."
+    lo_x, hi_x = max(0, r1 + c1 - n), min(r1, c1)
+    def root(upper):
+        f = lambda t: _tail(a, r1, c1, n, t, upper, mid) - alpha/2
+        return math.exp(brentq(f, -60, 60, xtol=1e-12)) if f(-60)*f(60) < 0 else (0.0 if upper else math.inf)
+    return (0.0 if a == lo_x else root(True)), (math.inf if a == hi_x else root(False))
+
 def odds_ratio_2x2(
-    table,            # [[a, b], [c, d]]: rows = level / rest, columns = recaptured / not recaptured
-    alpha:float=0.05, # 1 - confidence level
-)->dict:              # conditional and (if a cell is 0) Haldane-Anscombe estimates, the one used, Fisher p
-    "Odds ratio (a*d)/(b*c) for a 2x2 table: exact conditional estimate, Haldane-Anscombe when a cell is 0."
+    table,              # [[a, b], [c, d]]: rows = level / rest, columns = recaptured / not recaptured
+    alpha:float=0.05,   # 1 - confidence level
+    mid_p:bool=False,   # Lancaster mid-p p-value and interval instead of Fisher's
+)->dict:                # estimate, its exact conditional interval, p-values (central, Fisher's minlike, mid-p)
+    "Odds ratio of a 2x2 table: conditional MLE with the exact interval and the central p-value it inverts."
     t = np.asarray(table)
     if t.shape != (2, 2) or (t < 0).any() or not np.all(t == np.round(t)):
         raise ValueError(f"table must be 2x2 non-negative counts, got {t.tolist()}")
     t = t.astype(int)
     nan = math.nan
-    out = dict(or_cond=nan, or_cond_low=nan, or_cond_high=nan, or_ha=nan, or_ha_low=nan, or_ha_high=nan,
-               odds_ratio=nan, or_low=nan, or_high=nan, or_method="not estimable", p_fisher=nan)
+    out = dict(odds_ratio=nan, or_low=nan, or_high=nan, or_method="not estimable", p_value=nan, p_fisher=nan,
+               p_central=nan, p_mid=nan, zero_cell=bool((t == 0).any()), or_ha=nan, or_ha_low=nan, or_ha_high=nan)
     if (t.sum(0) == 0).any() or (t.sum(1) == 0).any(): return out
-    res = _scipy_odds_ratio(t, kind="conditional")
-    ci = res.confidence_interval(confidence_level=1-alpha)
-    out.update(or_cond=float(res.statistic), or_cond_low=float(ci.low), or_cond_high=float(ci.high),
-               p_fisher=float(stats.fisher_exact(t).pvalue))
-    if (t == 0).any():
-        h = t + 0.5
-        est = h[0, 0]*h[1, 1]/(h[0, 1]*h[1, 0])
-        half = stats.norm.ppf(1-alpha/2)*math.sqrt((1/h).sum())
-        out.update(or_ha=est, or_ha_low=math.exp(math.log(est)-half), or_ha_high=math.exp(math.log(est)+half),
-                   or_method="haldane-anscombe")
-        out.update(odds_ratio=out["or_ha"], or_low=out["or_ha_low"], or_high=out["or_ha_high"])
-    else:
-        out.update(odds_ratio=out["or_cond"], or_low=out["or_cond_low"], or_high=out["or_cond_high"],
-                   or_method="conditional")
+    a, r1, c1, n = int(t[0, 0]), int(t[0].sum()), int(t[:, 0].sum()), int(t.sum())
+    one = lambda mid: min(1.0, 2*min(_tail(a, r1, c1, n, 0, True, mid), _tail(a, r1, c1, n, 0, False, mid)))
+    est = float(_scipy_odds_ratio(t, kind="conditional").statistic)
+    lo, hi = _cond_ci(a, r1, c1, n, alpha, mid_p)
+    out.update(odds_ratio=est, or_low=lo, or_high=hi, p_fisher=float(stats.fisher_exact(t).pvalue),
+               p_central=one(False), p_mid=one(True),
+               or_method=("mid-p " if mid_p else "") + "conditional MLE, exact interval" + (" (open at one end: a cell is 0)" if (t == 0).any() else ""))
+    out["p_value"] = out["p_mid"] if mid_p else out["p_central"]
+    h = t + 0.5
+    ha = h[0, 0]*h[1, 1]/(h[0, 1]*h[1, 0]); half = stats.norm.ppf(1-alpha/2)*math.sqrt((1/h).sum())
+    out.update(or_ha=ha, or_ha_low=math.exp(math.log(ha)-half), or_ha_high=math.exp(math.log(ha)+half))
     return out
+
+# %% ../nbs/03_crosscase.ipynb #e3d3bdf3
+def exact_size(
+    n_level:int,       # cases at the level (row total)
+    n_recaptured:int,  # recaptured cases overall (column total)
+    n:int,             # cases
+    alpha:float=0.05,  # nominal level
+    mid_p:bool=False,  # size of the mid-p test instead
+)->float:              # probability, under no association, of p <= alpha given these margins
+    "Actual size of the exact conditional test for given margins (its rejection probability under H0)."
+    xs, pmf = _pmf(n_level, n_recaptured, n, 0.0)
+    up, down = np.cumsum(pmf[::-1])[::-1], np.cumsum(pmf)
+    if mid_p: up, down = up - pmf/2, down - pmf/2
+    p = np.minimum(1.0, 2*np.minimum(up, down))
+    return float(pmf[p <= alpha*(1 + 1e-9)].sum())
 
 # %% ../nbs/03_crosscase.ipynb #6a96f83e
 def trend_test(
@@ -169,7 +208,42 @@ def _levels(s, kind, name):
 
 _VERSUS = {"boolean": "no", "multi": "absent", "category": "rest", "ordinal": "rest"}
 
+# %% ../nbs/03_crosscase.ipynb #21a0a9bb
+def _is_outcome_role(name):
+    v = _codebook_var(name)
+    return v is not None and v.role == "outcome"
+
+def factor_family(
+    cases:pd.DataFrame,       # case table
+    outcome:str="recaptured", # outcome column
+    types:dict|None=None,     # optional {column: codebook type} override (makes a non-codebook column eligible)
+)->tuple:                     # (factors, excluded): factor names, and {column: why it is not a factor}
+    "The default factors of a table: the codebook's explanatory variables that vary, nothing else."
+    known = cases[outcome].notna() if outcome in cases.columns else pd.Series(True, index=cases.index)
+    factors, excluded = [], {}
+    for c in cases.columns:
+        if c == outcome: continue
+        v = _codebook_var(c)
+        if v is None and not (types and c in types):
+            excluded[c] = "not a codebook variable (name it in factors= to test it)"; continue
+        if v is not None and v.role != "explanatory":
+            excluded[c] = f"role {v.role!r}"; continue
+        kind = column_type(cases, c, types)
+        if kind not in FACTOR_TYPES:
+            excluded[c] = f"{kind} column (numbers go into models.firth_logit)"; continue
+        vals = cases.loc[known, c].dropna()
+        vals = set(vals.astype(str)) if kind != "multi" else {o for x in vals.astype(str) for o in x.split(";")}
+        if len(vals) < 2 and kind != "multi":
+            excluded[c] = "constant" + (f" (always {next(iter(vals))!r})" if vals else " (never coded)"); continue
+        if kind == "multi" and len(vals) == 0: excluded[c] = "constant (never coded)"; continue
+        factors.append(c)
+    return factors, excluded
+
 # %% ../nbs/03_crosscase.ipynb #ff2ba116
+def _fmt_or(o, l, h):
+    f = lambda x: "∞" if x == math.inf else f"{x:.2f}"
+    return "n/a" if o != o else f"{f(o)} ({f(l)}–{f(h)})"
+
 @dataclass
 class FactorTable:
     "Cross-case factor table: one row per factor level (see `to_frame()`), trend tests for ordinal factors."
@@ -179,28 +253,53 @@ class FactorTable:
     n_dropped: int       # cases dropped because the outcome is NA
     outcome: str         # outcome column
     settings: dict = field(default_factory=dict)
-    method: str = ("Wilson score CI for rates; conditional MLE odds ratio with exact (Cornfield) CI, "
-                   "Haldane-Anscombe (+0.5 on all cells) with Woolf CI when a cell is 0; two-sided Fisher exact "
-                   "test; Holm and Benjamini-Hochberg adjustment across all rows; Cochran-Armitage trend test "
-                   "(scores 1..k) for ordinal factors, asymptotic and exact conditional.")
+    method: str = ("Wilson score CI for rates; conditional MLE odds ratio with the exact conditional (Cornfield) CI, "
+                   "open at one end when a cell is 0; central exact p-value (twice the smaller one-sided Fisher p: the "
+                   "test the interval inverts; Fay 2010), or its mid-p version; R's minimum-likelihood Fisher p kept "
+                   "as p_fisher; Holm and Benjamini-Hochberg adjustment across the family of rows tested; "
+                   "Cochran-Armitage trend test (scores 1..k) for ordinal factors, asymptotic and exact conditional.")
 
     def to_frame(self)->pd.DataFrame:
         "Tidy copy of the table."
         return self.frame.copy()
 
+    @property
+    def family_size(self)->int:
+        "Number of p-values the Holm/BH adjustment is taken over."
+        return int(self.frame.p_value.notna().sum())
+
     def _show(self):
         f = self.frame
-        return pd.DataFrame({"factor": f.factor, "level": f.level, "n": f.n, "recaptured": f.recaptured,
-            "rate (95% CI)": [f"{r:.2f} ({l:.2f}-{h:.2f})" if r == r else "" for r, l, h in zip(f.rate, f.rate_low, f.rate_high)],
-            "OR (95% CI)": [f"{o:.2f} ({l:.2f}-{h:.2f}){'*' if m == 'haldane-anscombe' else ''}" if o == o else "n/a"
-                            for o, l, h, m in zip(f.odds_ratio, f.or_low, f.or_high, f.or_method)],
-            "p": f.p_fisher.round(3), "p Holm": f.p_holm.round(3), "p BH": f.p_bh.round(3)})
+        d = {"factor": f.factor, "level": f.level, "n": f.n, "recaptured": f.recaptured,
+             "rate (95% CI)": [f"{r:.2f} ({l:.2f}–{h:.2f})" if r == r else "" for r, l, h in zip(f.rate, f.rate_low, f.rate_high)],
+             "OR (95% CI)": [_fmt_or(o, l, h) for o, l, h in zip(f.odds_ratio, f.or_low, f.or_high)],
+             "p": f.p_value.round(3), "p Holm": f.p_holm.round(3), "p BH": f.p_bh.round(3)}
+        if "p_value_alt" in f:
+            d["p (other coding)"] = [("" if p != p else f"{p:.3f}") + (" ≠" if c else "") for p, c in zip(f.p_value_alt, f.conclusion_changes)]
+        return pd.DataFrame(d)
 
     def _notes(self):
-        return [f"Outcome {self.outcome!r}: {self.n} cases analysed, {self.n_dropped} dropped (outcome not known); "
-                f"partial counted as {'recaptured' if self.settings.get('partial_as_success') else 'not recaptured'}.",
-                "OR = odds of recapture for the level vs the rest (option present vs absent; yes vs no); "
-                "* = Haldane-Anscombe estimate (a cell is 0).", "Method: " + self.method]
+        s = self.settings
+        part = "recaptured" if s.get("partial_as_success") else "not recaptured"
+        out = [f"Outcome {self.outcome!r}: {self.n} cases analysed, {self.n_dropped} dropped (outcome not known); "
+               f"partial counted as {part}.",
+               f"Family: Holm and BH adjust {self.family_size} p-values from {len(s.get('factors', []))} factors "
+               f"({'the codebook’s explanatory variables that vary' if s.get('default_family') else 'as given'}); "
+               f"left out: {len(s.get('excluded', {}))} columns (settings['excluded'] says why).",
+               "OR = odds of recapture for the level vs the rest (option present vs absent; yes vs no); ∞ or 0 with an "
+               "interval open at one end = a cell is 0."]
+        if s.get("size_range"):
+            lo, hi = s["size_range"]
+            out.append(f"p = {'mid-p' if s.get('mid_p') else 'central exact'} p-value; at these margins its actual size is "
+                       f"{lo:.3f}–{hi:.3f} against the nominal {s.get('alpha', .05):g}.")
+        if "p_value_alt" in self.frame:
+            k = int(self.frame.conclusion_changes.sum())
+            out.append(f"Sensitivity: 'p (other coding)' counts partial as {'not recaptured' if s.get('partial_as_success') else 'recaptured'}; "
+                       f"≠ marks the {k} row(s) whose conclusion at {s.get('alpha', .05):g} or direction changes.")
+        na = self.frame.groupby("factor", sort=False).n_not_applicable.first()
+        if (na > 0).any():
+            out.append("Not applicable by design (left out of that factor's rows): " + ", ".join(f"{k} {v}" for k, v in na[na > 0].items()) + ".")
+        return out + ["Method: " + self.method]
 
     def summary(self)->str:
         "Readable text table with the trend tests and notes."
@@ -211,84 +310,120 @@ class FactorTable:
     def __repr__(self): return self.summary()
 
     def _repr_html_(self):
+        import html
         h = self._show().to_html(index=False)
         if len(self.trend): h += "<p>Trend tests (ordinal factors):</p>" + self.trend.round(4).to_html(index=False)
-        import html
         return h + "".join(f"<p><small>{html.escape(n)}</small></p>" for n in self._notes())
 
     def plot(self, ax=None):
-        "Forest plot of the odds ratios (log scale); hollow markers = Haldane-Anscombe estimates."
+        "Forest plot of the odds ratios (log scale); a triangle marks an estimate of 0 or ∞ (a zero cell)."
         import matplotlib.pyplot as plt
-        f = self.frame[np.isfinite(self.frame.odds_ratio.astype(float))].iloc[::-1]
+        f = self.frame[self.frame.odds_ratio.notna()].iloc[::-1]
         if ax is None: _, ax = plt.subplots(figsize=(6, 0.3*len(f)+1.2))
-        ypos = np.arange(len(f))
-        for ha in (False, True):
-            m = (f.or_method == "haldane-anscombe").to_numpy() == ha
-            ax.errorbar(f.odds_ratio[m], ypos[m], xerr=[f.odds_ratio[m]-f.or_low[m], f.or_high[m]-f.odds_ratio[m]],
-                        fmt="o", mfc="white" if ha else "C0", color="C0", capsize=2,
-                        label="Haldane-Anscombe (zero cell)" if ha else "conditional MLE (exact CI)")
+        y = np.arange(len(f))
+        lo, hi, est = (f[c].to_numpy(float) for c in ("or_low", "or_high", "odds_ratio"))
+        b = np.r_[lo, hi]; b = b[np.isfinite(b) & (b > 0)]
+        left, right = (b.min()/3, b.max()*3) if len(b) else (0.01, 100.0)
+        ax.hlines(y, np.where(lo > 0, lo, left), np.where(np.isfinite(hi), hi, right), color="C0")
+        ok, big, small = np.isfinite(est) & (est > 0), est == np.inf, est == 0
+        ax.plot(est[ok], y[ok], "o", color="C0", label="conditional MLE, exact CI")
+        if big.any() or small.any():
+            ax.plot(np.full(big.sum(), right), y[big], ">", color="C0", mfc="white", label="estimate ∞ or 0 (a cell is 0)")
+            ax.plot(np.full(small.sum(), left), y[small], "<", color="C0", mfc="white")
         ax.axvline(1, color="grey", lw=0.8, ls="--")
-        ax.set_xscale("log")
-        ax.set_yticks(ypos, [f"{a}: {b}" for a, b in zip(f.factor, f.level)])
+        ax.set_xscale("log"); ax.set_xlim(left, right)
+        ax.set_yticks(y, [f"{a}: {b}" for a, b in zip(f.factor, f.level)])
         ax.set_xlabel(f"odds ratio of recapture ({int(100*(1-self.settings.get('alpha', .05)))}% CI)")
         ax.legend(fontsize="small", loc="best")
         return ax
 
 # %% ../nbs/03_crosscase.ipynb #241f4553
-def factor_table(
-    cases:pd.DataFrame,           # case table, one row per broken relationship
-    outcome:str="recaptured",     # outcome column (yes/partial/no, boolean or 0/1)
-    factors:list|None=None,       # factor columns; default every boolean, category, ordinal and multi column
-    partial_as_success:bool=True, # count 'partial' as recaptured?
-    alpha:float=0.05,             # 1 - confidence level of all intervals
-    types:dict|None=None,         # optional {column: codebook type} override
-)->FactorTable:
-    "Recapture rate, odds ratio and exact test for every level of every factor, adjusted across the table."
-    if not isinstance(cases, pd.DataFrame): raise TypeError("cases must be a pandas DataFrame")
-    if not 0 < alpha < 1: raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+def _rows_for(d, yy, f, kind, alpha, mid_p):
+    "One dict per level of factor `f`: counts, rate, odds ratio and p-values against the rest."
+    rows = []
+    for level, ind in _levels(d[f], kind, f):
+        ok = ind.notna().to_numpy()
+        m = ind[ok].astype(bool).to_numpy(); yk = yy[ok]
+        a, b = int((m & yk).sum()), int((m & ~yk).sum())
+        c, e = int((~m & yk).sum()), int((~m & ~yk).sum())
+        lo, hi = wilson_ci(a, a+b, alpha)
+        rows.append(dict(factor=f, type=kind, level=level, versus=_VERSUS[kind], n=a+b, recaptured=a,
+                         rate=a/(a+b) if a+b else math.nan, rate_low=lo, rate_high=hi,
+                         n_rest=c+e, recaptured_rest=c, rate_rest=c/(c+e) if c+e else math.nan,
+                         **odds_ratio_2x2([[a, b], [c, e]], alpha, mid_p)))
+    return rows
+
+def _check_factors(cases, outcome, factors, types):
     problems = []
     if outcome not in cases.columns: problems.append(f"outcome column {outcome!r} is not in the case table")
-    if factors is None:
-        factors = [c for c in cases.columns if c != outcome and column_type(cases, c, types) in FACTOR_TYPES]
     for f in factors:
         if f not in cases.columns: problems.append(f"factor {f!r} is not in the case table"); continue
         if f == outcome: problems.append(f"factor {f!r} is the outcome"); continue
+        if _is_outcome_role(f):
+            problems.append(f"factor {f!r} is the outcome or known only once the outcome is known (codebook role 'outcome'): "
+                            "it cannot explain the outcome and would only rediscover it")
+            continue
         t = column_type(cases, f, types)
         if t not in FACTOR_TYPES:
             problems.append(f"factor {f!r} is a {t} column; factor_table takes boolean, category, ordinal or multi "
                             "columns (numbers go into models.firth_logit)")
     if problems: raise ValueError(f"factor_table: {len(problems)} problem(s)\n  " + "\n  ".join(problems))
+
+def factor_table(
+    cases:pd.DataFrame,           # case table, one row per broken relationship
+    outcome:str="recaptured",     # outcome column (yes/partial/no, boolean or 0/1)
+    factors:list|None=None,       # factor columns; default `factor_family`: the codebook's explanatory variables that vary
+    partial_as_success:bool=True, # count 'partial' as recaptured? (the other coding is shown beside it)
+    alpha:float=0.05,             # 1 - confidence level of all intervals; level of the sensitivity flag
+    types:dict|None=None,         # optional {column: codebook type} override
+    mid_p:bool=False,             # mid-p p-values and intervals instead of exact ones
+)->FactorTable:
+    "Recapture rate, odds ratio and exact test for every level of every factor, adjusted across the family."
+    if not isinstance(cases, pd.DataFrame): raise TypeError("cases must be a pandas DataFrame")
+    if not 0 < alpha < 1: raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    default = factors is None
+    if outcome not in cases.columns: _check_factors(cases, outcome, [], types)
+    factors, excluded = factor_family(cases, outcome, types) if default else (list(factors), {})
+    _check_factors(cases, outcome, factors, types)
+    if not factors: raise ValueError("factor_table: no factors to compare (no explanatory variable varies; name some in factors=)")
     y = binary_outcome(cases, outcome, partial_as_success)
     known = y.notna().to_numpy()
     d, yy = cases.loc[known], y[known].astype(bool).to_numpy()
+    has_partial = not pd.api.types.is_bool_dtype(cases[outcome].dtype) and bool((cases[outcome].astype("string") == "partial").any())
+    y_alt = binary_outcome(cases, outcome, not partial_as_success)[known].astype(bool).to_numpy() if has_partial else None
     rows, trend = [], []
     for f in factors:
         kind = column_type(cases, f, types)
-        lv = _levels(d[f], kind, f)
-        coded = d[f].notna().to_numpy()
-        for level, ind in lv:
-            ok = ind.notna().to_numpy()
-            m = ind[ok].astype(bool).to_numpy(); yk = yy[ok]
-            a, b = int((m & yk).sum()), int((m & ~yk).sum())
-            c, e = int((~m & yk).sum()), int((~m & ~yk).sum())
-            lo, hi = wilson_ci(a, a+b, alpha)
-            rows.append(dict(factor=f, type=kind, level=level, versus=_VERSUS[kind], n=a+b, recaptured=a,
-                             rate=a/(a+b) if a+b else math.nan, rate_low=lo, rate_high=hi,
-                             n_rest=c+e, recaptured_rest=c, rate_rest=c/(c+e) if c+e else math.nan,
-                             n_missing=int((~coded).sum()), **odds_ratio_2x2([[a, b], [c, e]], alpha)))
-        if kind == "ordinal" and len(lv) >= 2:
-            xs = [int(r["recaptured"]) for r in rows[-len(lv):]]; ns = [int(r["n"]) for r in rows[-len(lv):]]
+        rs = _rows_for(d, yy, f, kind, alpha, mid_p)
+        n_na = int(not_applicable(d, f).sum()) if _codebook_var(f) is not None else 0
+        for r in rs: r.update(n_not_applicable=n_na, n_missing=int(d[f].isna().sum()) - n_na)
+        if y_alt is not None:
+            for r, ra in zip(rs, _rows_for(d, y_alt, f, kind, alpha, mid_p)):
+                r.update(odds_ratio_alt=ra["odds_ratio"], p_value_alt=ra["p_value"])
+        rows += rs
+        if kind == "ordinal" and len(rs) >= 2:
+            xs, ns = [r["recaptured"] for r in rs], [r["n"] for r in rs]
             tt = trend_test(xs, ns)
-            trend.append(dict(factor=f, levels=" < ".join(map(str, [l for l, _ in lv])), n=sum(ns),
+            trend.append(dict(factor=f, levels=" < ".join(str(r["level"]) for r in rs), n=sum(ns),
                               chisq=tt["chisq"], p_asymptotic=tt["p_asymptotic"], p_exact=tt["p_exact"]))
     frame = pd.DataFrame(rows)
     if len(frame) == 0: raise ValueError("factor_table: no factor levels to compare (no coded factors)")
     for col in ("p_holm", "p_bh"): frame[col] = math.nan
-    ok = frame.p_fisher.notna().to_numpy()
+    ok = frame.p_value.notna().to_numpy()
     if ok.any():
-        frame.loc[ok, "p_holm"] = multipletests(frame.p_fisher[ok], method="holm")[1]
-        frame.loc[ok, "p_bh"] = multipletests(frame.p_fisher[ok], method="fdr_bh")[1]
+        frame.loc[ok, "p_holm"] = multipletests(frame.p_value[ok], method="holm")[1]
+        frame.loc[ok, "p_bh"] = multipletests(frame.p_value[ok], method="fdr_bh")[1]
+    if y_alt is not None:
+        sig, sig_alt = frame.p_value < alpha, frame.p_value_alt < alpha
+        with np.errstate(divide="ignore"):   # log(0) = -inf: an estimate of 0 has a direction too
+            lor, lor_alt = np.log(frame.odds_ratio.astype(float)), np.log(frame.odds_ratio_alt.astype(float))
+        flip = (np.sign(lor) * np.sign(lor_alt) < 0).fillna(False)
+        frame["conclusion_changes"] = ((sig != sig_alt) | ((sig | sig_alt) & flip)).to_numpy(bool)
+    sizes = [exact_size(int(r.n), int(r.recaptured + r.recaptured_rest), int(r.n + r.n_rest), alpha, mid_p)
+             for r in frame[ok].itertuples()] if ok.any() else []
     trend = pd.DataFrame(trend, columns=["factor", "levels", "n", "chisq", "p_asymptotic", "p_exact"])
     return FactorTable(frame=frame, trend=trend, n=int(known.sum()), n_dropped=int((~known).sum()), outcome=outcome,
-                       settings=dict(factors=list(factors), partial_as_success=partial_as_success, alpha=alpha,
+                       settings=dict(factors=list(factors), default_family=default, excluded=excluded,
+                                     partial_as_success=partial_as_success, alpha=alpha, mid_p=mid_p,
+                                     size_range=(min(sizes), max(sizes)) if sizes else None,
                                      types=dict(types or {}), trend_scores="1..k"))

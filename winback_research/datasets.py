@@ -167,7 +167,7 @@ def simulate_cases(
     U = rng.random
     outcome = np.where(seen, np.where(U(n) < 0.25, "partial", "yes"), "no")
     ra = c["reapproached"]
-    price_conc = np.where(["price_reduction" in a for a in c["accs"]], np.round(rng.uniform(0.03, 0.15, n), 3), np.nan)
+    price_conc = np.where(["price_reduction" in a for a in c["accs"]], np.round(rng.uniform(0.03, 0.15, n), 3), 0.0)
     cols = {
         "case_id": [f"SYN{seed}-{i + 1:03d}" for i in range(n)],
         "supplier": [f"Supplier {i + 1:02d}" for i in range(n)], "customer": [f"Customer {i + 1:02d}" for i in range(n)],
@@ -185,7 +185,7 @@ def simulate_cases(
         "breakup_tempo": np.where(np.isin(c["reason"], ["neglect", "key_staff_loss"]) | (U(n) < 0.3), "gradual", "abrupt"),
         "personal_ties": c["ties"], "structural_change_supplier": c["sc_sup"], "structural_change_customer": c["sc_cus"],
         "rca_done": c["rca"], "cause_remedied": c["remedied"], "cba_done": c["cba"],
-        "reapproach_year": np.where(ra, c["reapproach"], -1),
+        "reapproached": ra, "reapproach_year": np.where(ra, c["reapproach"], -1),
         "reapproach_initiator": np.where(ra, np.where(U(n) < 0.8, "supplier", "customer"), None),
         "dialogue_level": np.where(ra, c["level"], None), "meeting_frequency": np.where(ra, c["freq"], None),
         "team_mix": np.where(ra, c["mix"], None), "accommodations": np.where(ra, c["accs"], None),
