@@ -17,8 +17,8 @@ from .crosscase import _codebook_var, column_type
 from .codebook import CODEBOOK, DERIVED, RULES, case_schema, derive
 
 # %% auto #0
-__all__ = ['LEVELS', 'PERTURBABLE', 'align_coders', 'coder_matrices', 'Agreement', 'agreement', 'disagreements',
-           'simulate_second_coding']
+__all__ = ['LEVELS', 'WEIGHTS', 'PERTURBABLE', 'align_coders', 'coder_matrices', 'weighted_kappa', 'gwet_ac1',
+           'fleiss_kappa_boot', 'Agreement', 'agreement', 'disagreements', 'simulate_second_coding']
 
 # %% ../nbs/05_reliability.ipynb #50244b13
 def align_coders(
@@ -96,37 +96,134 @@ def coder_matrices(
     pos = {c: i for i, c in enumerate(cats)}
     return [(None, np.array([[np.nan if pd.isna(x) else float(pos[x]) for x in c] for c in cols]), tuple(cats))]
 
+# %% ../nbs/05_reliability.ipynb #069978cd
+def _codes(
+    full,    # coders x cases matrix of codes, no NaN
+    cats,    # category labels in scale order (the codes are their positions), or None
+)->tuple:    # (integer codes, number of categories)
+    "Integer category codes: codebook positions when `cats` is given, else ranks of the distinct values seen."
+    if cats: return full.astype(int), max(int(full.max()) + 1 if full.size else 0, len(cats))
+    vals, inv = np.unique(full, return_inverse=True)
+    return inv.reshape(full.shape), len(vals)
+
+def _pair_table(
+    codes,   # 2 x cases matrix of integer codes from `_codes`
+    k:int,   # number of categories
+)->np.ndarray: # k x k counts, rows = first coder
+    "The two coders' k x k contingency table."
+    table = np.zeros((k, k)); np.add.at(table, (codes[0], codes[1]), 1)
+    return table
+
+# %% ../nbs/05_reliability.ipynb #dc3f6d4d
+def _wald_ci(
+    est:float,     # the estimate (a kappa)
+    se:float,      # its standard error
+    alpha:float,   # 1 - confidence level
+)->tuple:          # (low, high), clipped to [-1, 1]; NaN when est or se is not finite
+    "Wald interval est ± z·se, clipped to [-1, 1]."
+    if not (math.isfinite(est) and math.isfinite(se)): return math.nan, math.nan
+    z = stats.norm.isf(alpha/2)
+    return max(-1.0, est - z*se), min(1.0, est + z*se)
+
+# %% ../nbs/05_reliability.ipynb #96e6bc57
+WEIGHTS = ("linear", "quadratic")
+
+def weighted_kappa(
+    table,              # k x k counts, rows = coder 1, columns = coder 2, categories in scale order
+    wt:str="linear",    # disagreement weights: 'linear' (Cicchetti-Allison) or 'quadratic' (Fleiss-Cohen)
+    alpha:float=0.05,   # 1 - confidence level of the interval
+)->dict:                # kappa, se (ASE), low, high (Wald, clipped to [-1, 1]), p (two-sided, H0: kappa = 0)
+    "Cohen's (1968) weighted kappa of a two-coder table, via statsmodels, with its ASE and Wald interval."
+    if wt not in WEIGHTS: raise ValueError(f"wt must be one of {', '.join(WEIGHTS)}, got {wt!r}")
+    nan = math.nan
+    out = dict(kappa=nan, se=nan, low=nan, high=nan, p=nan)
+    table = np.asarray(table, float)
+    n, k = table.sum(), table.shape[0]
+    if k < 2 or n < 2: return out
+    d = np.abs(np.subtract.outer(np.arange(k), np.arange(k)))**(1 if wt == "linear" else 2)
+    if (d*np.outer(table.sum(1), table.sum(0))).sum()/n**2 <= 1e-12: return out   # no expected disagreement
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        r = cohens_kappa(table, wt=wt)
+    var = float(r.var_kappa)
+    se = math.sqrt(max(var, 0.0)) if var > -1e-12 else nan   # perfect agreement: var is 0 up to rounding
+    low, high = _wald_ci(float(r.kappa), se, alpha)
+    return dict(kappa=float(r.kappa), se=se, low=low, high=high, p=float(r.pvalue_two_sided))
+
+# %% ../nbs/05_reliability.ipynb #80eca446
+def gwet_ac1(
+    m,                     # coders x cases matrix of codes, NaN = not coded
+    n_cat:int|None=None,   # categories q on the scale; default the distinct codes seen
+)->dict:                   # ac1, pa (observed), pe (chance agreement), n_units (cases with 2+ codes)
+    "Gwet's (2008) AC1 for any number of coders, missing codes handled as Gwet (2014) does."
+    nan, m = math.nan, np.asarray(m, float)
+    vals = np.unique(m[~np.isnan(m)])
+    q = max(len(vals), n_cat or 0)
+    r_ik = np.stack([(m == v).sum(0) for v in vals], axis=1) if len(vals) else np.zeros((m.shape[1], 0))
+    r_i = r_ik.sum(1)
+    two, one = r_i >= 2, r_i >= 1
+    if q < 2 or not two.any(): return dict(ac1=nan, pa=nan, pe=nan, n_units=int(two.sum()))
+    pa = float(((r_ik[two]*(r_ik[two] - 1)).sum(1)/(r_i[two]*(r_i[two] - 1))).mean())
+    pi = (r_ik[one]/r_i[one, None]).mean(0)
+    pe = float((pi*(1 - pi)).sum()/(q - 1))
+    return dict(ac1=(pa - pe)/(1 - pe), pa=pa, pe=pe, n_units=int(two.sum()))
+
+# %% ../nbs/05_reliability.ipynb #e3d720e6
+def fleiss_kappa_boot(
+    full,                # coders x cases matrix of integer codes 0..n_cat-1, every case coded by every coder
+    n_cat:int,           # number of categories
+    alpha:float=0.05,    # 1 - confidence level
+    n_boot:int=2000,     # bootstrap resamples of the cases
+    seed:int=0,          # random seed (same seed, same interval)
+)->dict:                 # low, high (percentile, clipped to [-1, 1]), sd of the resampled kappas, n_used
+    "Percentile bootstrap interval for Fleiss' kappa, resampling cases with replacement."
+    counts, _ = aggregate_raters(np.asarray(full, int).T, n_cat=n_cat)
+    n = counts.shape[0]
+    reps = np.full(n_boot, np.nan)
+    for b, idx in enumerate(np.random.default_rng(seed).integers(0, n, size=(n_boot, n))):
+        c = counts[idx]
+        if (c.sum(0) > 0).sum() >= 2: reps[b] = fleiss_kappa(c, method="fleiss")
+    ok = reps[np.isfinite(reps)]
+    if len(ok) < 2: return dict(low=math.nan, high=math.nan, sd=math.nan, n_used=len(ok))
+    low, high = np.quantile(ok, [alpha/2, 1 - alpha/2])
+    return dict(low=max(-1.0, float(low)), high=min(1.0, float(high)), sd=float(ok.std(ddof=1)), n_used=len(ok))
+
 # %% ../nbs/05_reliability.ipynb #a8936d8f
-def _kappa(m, cats, alpha):
+def _kappa(m, cats, alpha, n_boot=2000, seed=0):
     "Cohen's (2 coders) or Fleiss' (3+) kappa on the cases all coders coded."
     nan = math.nan
     out = dict(kappa=nan, kappa_se=nan, kappa_low=nan, kappa_high=nan, kappa_p=nan, kappa_method="", n_complete=0)
-    full = m[:, ~np.isnan(m).any(axis=0)].astype(int)
+    full = m[:, ~np.isnan(m).any(axis=0)]
     out["n_complete"] = full.shape[1]
     if full.shape[1] < 2: return out
-    k = max(int(full.max()) + 1, len(cats) if cats else 0)
+    full, k = _codes(full, cats)
     if m.shape[0] == 2:
-        table = np.zeros((k, k)); np.add.at(table, (full[0], full[1]), 1)
+        table = _pair_table(full, k)
         pe = (table.sum(0)*table.sum(1)).sum()/table.sum()**2
-        out["kappa_method"] = "Cohen (unweighted), SE Fleiss-Cohen-Everitt 1969"
+        out["kappa_method"] = "Cohen (unweighted), SE Fleiss-Cohen-Everitt 1969, Wald CI clipped to [-1, 1]"
         if pe >= 1 - 1e-12: return out
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             r = cohens_kappa(table)
         var = float(r.var_kappa)
         se = math.sqrt(max(var, 0.0)) if var > -1e-12 else nan   # perfect agreement: var is 0 up to rounding
-        z = stats.norm.isf(alpha/2)
-        out.update(kappa=float(r.kappa), kappa_se=se, kappa_low=float(r.kappa - z*se),
-                   kappa_high=float(r.kappa + z*se), kappa_p=float(r.pvalue_two_sided))
+        low, high = _wald_ci(float(r.kappa), se, alpha)
+        out.update(kappa=float(r.kappa), kappa_se=se, kappa_low=low, kappa_high=high, kappa_p=float(r.pvalue_two_sided))
         return out
     counts, _ = aggregate_raters(full.T, n_cat=k)
     n, r = counts.shape[0], m.shape[0]
     pj = counts.sum(0)/(n*r); pq = (pj*(1-pj)).sum()
-    out["kappa_method"] = "Fleiss (1971), SE under H0 Fleiss-Nee-Landis 1979; no CI"
+    out["kappa_method"] = ("Fleiss (1971), SE under H0 Fleiss-Nee-Landis 1979; " +
+                           (f"{100*(1-alpha):g}% percentile bootstrap CI over cases ({n_boot} resamples, seed {seed})"
+                            if n_boot else "no CI"))
     if pq <= 1e-12: return out
     kap = float(fleiss_kappa(counts, method="fleiss"))
     se0 = math.sqrt(2/(pq**2*n*r*(r-1)) * (pq**2 - (pj*(1-pj)*(1-2*pj)).sum()))
     out.update(kappa=kap, kappa_se=se0, kappa_p=float(2*stats.norm.sf(abs(kap/se0))))
+    if n_boot:
+        b = fleiss_kappa_boot(full, k, alpha, n_boot, seed)
+        out.update(kappa_low=b["low"], kappa_high=b["high"])
+        if b["n_used"] < n_boot: out["kappa_method"] += f", {n_boot - b['n_used']} with a single category left out"
     return out
 
 def _kalpha(m, level):
@@ -135,6 +232,22 @@ def _kalpha(m, level):
     vals = np.unique(m[:, pairable][~np.isnan(m[:, pairable])])
     if len(vals) < 2: return math.nan, int(pairable.sum())
     return float(krippendorff.alpha(reliability_data=m, level_of_measurement=level)), int(pairable.sum())
+
+# %% ../nbs/05_reliability.ipynb #8057631d
+def _weighted_kappas(
+    m,              # coders x cases matrix of codes, NaN = not coded
+    cats,           # category labels in scale order, or None
+    alpha:float,    # 1 - confidence level
+    ordinal:bool,   # is the variable ordinal? (else all NaN)
+)->dict:            # kappa_linear, kappa_linear_se, _low, _high, _p, and the same for kappa_quadratic
+    "Linear and quadratic weighted kappa (2 coders, ordinal variables) on the cases both coders coded."
+    full = m[:, ~np.isnan(m).any(axis=0)]
+    out = {}
+    for wt in WEIGHTS:
+        w = dict(kappa=math.nan, se=math.nan, low=math.nan, high=math.nan, p=math.nan)
+        if ordinal and m.shape[0] == 2 and full.shape[1] >= 2: w = weighted_kappa(_pair_table(*_codes(full, cats)), wt, alpha)
+        out.update({f"kappa_{wt}": w["kappa"], **{f"kappa_{wt}_{s}": w[s] for s in ("se", "low", "high", "p")}})
+    return out
 
 # %% ../nbs/05_reliability.ipynb #d6dca52d
 @dataclass
@@ -145,17 +258,23 @@ class Agreement:
     n: int                 # cases
     settings: dict = field(default_factory=dict)
     method: str = ("Cohen's kappa (2 coders; SE Fleiss-Cohen-Everitt 1969, Wald CI) or Fleiss' kappa (3+ coders; "
-                   "SE under H0), unweighted, on cases every coder coded, nominal/ordinal variables only; "
+                   "SE under H0, percentile bootstrap CI over cases), unweighted, on cases every coder coded, "
+                   "nominal/ordinal variables only; kappa intervals clipped to [-1, 1]; weighted kappa (Cohen 1968; "
+                   "linear and quadratic weights) for ordinal variables and 2 coders; Gwet's AC1 (Gwet 2008); "
                    "Krippendorff's alpha at the variable's level on all pairable values (krippendorff package); "
                    "multi-select variables per option.")
     def to_frame(self)->pd.DataFrame: return self.frame.copy()
     def _show(self):
+        f = self.frame
+        wk = [c for c in ("kappa_linear", "kappa_quadratic") if c in f and f[c].notna().any()]
         cols = ["variable", "option", "level", "n_units", "n_complete", "pct_agree", "kappa", "kappa_se",
-                "kappa_low", "kappa_high", "k_alpha"]
-        return self.frame[cols].assign(option=self.frame.option.fillna("")).round(3)
+                "kappa_low", "kappa_high", *wk, *(["gwet_ac1"] if "gwet_ac1" in f else []), "k_alpha"]
+        return f[cols].assign(option=f.option.fillna("")).round(3)
     def _notes(self):
+        wk = "kappa_linear" in self.frame and self.frame.kappa_linear.notna().any()
         return [f"{len(self.coders)} coders ({', '.join(self.coders)}), {self.n} cases.",
                 "Krippendorff (2004): alpha >= 0.800 reliable; 0.667-0.800 tentative conclusions only.",
+                *(["Weighted kappa: SE, CI and p in to_frame() (kappa_linear_*, kappa_quadratic_*)."] if wk else []),
                 "Method: " + self.method]
     def summary(self)->str: return "\n".join([self._show().to_string(index=False), ""] + self._notes())
     def __repr__(self): return self.summary()
@@ -172,15 +291,29 @@ class Agreement:
         ax.set_yticks(np.arange(len(f)), lab); ax.set_xlabel("Krippendorff's alpha"); ax.set_xlim(min(-0.1, np.nanmin(f.k_alpha.to_numpy(float), initial=0)), 1.02)
         return ax
 
+def _method(alpha, n_boot, seed):
+    "The method text of an `Agreement`, with its settings."
+    conf = f"{100*(1-alpha):g}%"
+    boot = (f"{conf} percentile bootstrap CI over cases, {n_boot} resamples, seed {seed}" if n_boot else "no CI")
+    return (f"Cohen's kappa (2 coders; SE Fleiss-Cohen-Everitt 1969, {conf} Wald CI) or Fleiss' kappa (3+ coders; "
+            f"SE under H0 Fleiss-Nee-Landis 1979; {boot}), unweighted, on cases every coder coded, nominal/ordinal "
+            "variables only; for ordinal variables and 2 coders also Cohen's (1968) weighted kappa, linear "
+            "(Cicchetti-Allison) and quadratic (Fleiss-Cohen) weights over the codebook scale (statsmodels; "
+            f"ASE, {conf} Wald CI); every kappa interval clipped to [-1, 1]; Gwet's (2008) AC1 for nominal/ordinal "
+            "variables, codes treated as nominal, missing codes as Gwet (2014); Krippendorff's alpha at the "
+            "variable's level on all pairable values (krippendorff package); multi-select variables per option.")
+
 def agreement(
     coders,                   # {coder: case table}, a list of case tables, or one table with a 'coder' column
     variables:list|None=None, # variables to compare; default all shared coded columns
     id_col:str="case_id",     # column identifying the case
     types:dict|None=None,     # optional {column: codebook type} override
     levels:dict|None=None,    # optional {column: 'nominal'|'ordinal'|'interval'|'ratio'} override
-    alpha:float=0.05,         # 1 - confidence level of the kappa interval
+    alpha:float=0.05,         # 1 - confidence level of the kappa intervals
+    n_boot:int=2000,          # bootstrap resamples for the Fleiss' kappa interval (3+ coders); 0 = no interval
+    seed:int=0,               # random seed of the bootstrap (same seed, same interval)
 )->Agreement:
-    "Kappa and Krippendorff's alpha for every coded variable across the coders' tables."
+    "Kappa (plain and weighted), Gwet's AC1 and Krippendorff's alpha for every coded variable across the coders' tables."
     tables = align_coders(coders, id_col)
     first = next(iter(tables.values()))
     shared = [c for c in first.columns if all(c in t.columns for t in tables.values())]
@@ -194,18 +327,21 @@ def agreement(
     for v in variables:
         kind = column_type(first, v, types)
         lvl = "nominal" if kind == "multi" else _level(v, kind, levels)
+        categorical = lvl in ("nominal", "ordinal")
         for opt, m, cats in coder_matrices(tables, v, types):
             a, n_pair = _kalpha(m, lvl)
             full = m[:, ~np.isnan(m).any(axis=0)]
-            k = _kappa(m, cats, alpha) if lvl in ("nominal", "ordinal") else dict(
+            k = _kappa(m, cats, alpha, n_boot, seed) if categorical else dict(
                 kappa=np.nan, kappa_se=np.nan, kappa_low=np.nan, kappa_high=np.nan, kappa_p=np.nan,
                 kappa_method="n/a (interval/ratio: see alpha)", n_complete=full.shape[1])
             rows.append(dict(variable=v, option=opt, type=kind, level=lvl, n_units=n_pair,
                              pct_agree=float((full == full[0]).all(axis=0).mean()) if full.shape[1] else np.nan,
-                             **k, k_alpha=a))
+                             **k, k_alpha=a, **_weighted_kappas(m, cats, alpha, ordinal=lvl == "ordinal"),
+                             gwet_ac1=gwet_ac1(m, len(cats) if cats else None)["ac1"] if categorical else np.nan))
     return Agreement(frame=pd.DataFrame(rows), coders=list(tables), n=len(first),
                      settings=dict(variables=list(variables), id_col=id_col, types=dict(types or {}),
-                                   levels=dict(levels or {}), alpha=alpha, multi="per option"))
+                                   levels=dict(levels or {}), alpha=alpha, multi="per option", n_boot=n_boot, seed=seed),
+                     method=_method(alpha, n_boot, seed))
 
 # %% ../nbs/05_reliability.ipynb #d710c965
 def disagreements(
