@@ -5,7 +5,6 @@
 # %% ../nbs/07a_qca_minimize.ipynb #088a3150
 from __future__ import annotations
 import html
-import itertools
 
 import numpy as np
 import pandas as pd
@@ -309,37 +308,80 @@ class QCASolution:
         return ax
 
 # %% ../nbs/07a_qca_minimize.ipynb #455fd83c
-def _parse_dir_exp(dir_exp, conditions, levels):
-    "Expectations as a list of dicts {condition index: expected value}; conjunctions form one block."
-    items = _split_names(dir_exp) if isinstance(dir_exp, str) else list(dir_exp)
-    out, seen, problems = [], {}, []
-    for it in items:
-        try: e = parse_expr(str(it), conditions=conditions)
-        except ValueError as err: problems.append(str(err)); continue
-        if len(e.terms) != 1: problems.append(f"directional expectation {it!r} must be one literal or one conjunction"); continue
-        blk = {}
-        for n, v in e.terms[0].items():
-            j = conditions.index(n)
-            if n in seen: problems.append(f"condition {n!r} appears in two directional expectations")
-            if v >= levels[j]: problems.append(f"{n}[{v}]: condition {n!r} has only {levels[j]} levels")
-            seen[n] = True; blk[j] = v
-        out.append(blk)
-    if problems: raise ValueError("dir_exp: " + "; ".join(problems))
-    return out
+def _simplify_order(cubes:np.ndarray)->np.ndarray:
+    "Order terms as `admisc::sortExpressions`: fewer literals first, then per condition ~X (lower value) before X before absent."
+    cubes = np.asarray(cubes, np.int64)
+    if not len(cubes): return cubes
+    big = int(cubes.max(initial=0)) + 1
+    keys = [np.where(cubes[:, j] >= 0, cubes[:, j], big) for j in range(cubes.shape[1] - 1, -1, -1)]
+    return cubes[np.lexsort(keys + [(cubes >= 0).sum(1)])]
 
-def _relaxed_cubes(tc, tp, exps):
-    "Cubes of the relaxed conservative term: literals outside t_P that contradict an expectation may move to it."
-    choices = []
-    for e in exps:
-        blk = [j for j, v in e.items() if tc[j] >= 0 and tp[j] < 0 and tc[j] != v]
-        if blk: choices.append([{}, {j: e[j] for j in blk}])
-    cubes = []
-    for combo in itertools.product(*choices):
-        c = tc.copy()
-        for d in combo:
-            for j, v in d.items(): c[j] = v
-        cubes.append(c)
-    return np.array(cubes)
+def _term_blocks(cubes:np.ndarray)->list:
+    "Groups of term indices linked by shared conditions (terms on disjoint conditions minimise independently)."
+    group = list(range(len(cubes)))
+    def root(i):
+        while group[i] != i: i = group[i]
+        return i
+    for j in range(cubes.shape[1]):
+        on = np.nonzero(cubes[:, j] >= 0)[0]
+        for i in on[1:]: group[root(i)] = root(on[0])
+    out = {}
+    for i in range(len(cubes)): out.setdefault(root(i), []).append(i)
+    return list(out.values())
+
+def _parse_dir_exp(
+    dir_exp,          # 'DEV, URB, ~LIT*IND' or a list of such items; all items are joined with '+'
+    conditions:list,  # condition names of the truth table
+    levels:list,      # levels per condition
+)->np.ndarray:        # one row per term of the minimal form, in R's order (-1 = no expectation)
+    "Join the expectations into one sum of products and Boolean-minimise it, as R's `verify.dir.exp` does."
+    items = _split_names(dir_exp) if isinstance(dir_exp, str) else [str(x) for x in dir_exp]
+    k = len(conditions)
+    if not items: return np.empty((0, k), np.int64)
+    try: e = parse_expr(' + '.join(items), conditions=conditions)
+    except ValueError as err: raise ValueError(f"dir_exp: {err}") from None
+    j = {n: i for i, n in enumerate(conditions)}
+    bad = [f"{n}[{v}]: condition {n!r} has only {levels[j[n]]} levels" for t in e.terms for n, v in t.items() if v >= levels[j[n]]]
+    if bad: raise ValueError("dir_exp: " + "; ".join(bad))
+    cubes = np.full((len(e.terms), k), -1, np.int64)
+    for i, t in enumerate(e.terms):
+        for n, v in t.items(): cubes[i, j[n]] = v
+    term = lambda c, cols: '*'.join(_lit_str(conditions[j], int(v), levels[j] > 2) for j, v in zip(cols, c) if v >= 0)
+    out = []
+    for blk in _term_blocks(cubes):     # a disjunction on disjoint conditions: its primes are those of the parts
+        cols = [j for j in range(k) if (cubes[blk, j] >= 0).any()]
+        lv = [levels[j] for j in cols]
+        mask = _space_mask(cubes[np.ix_(blk, cols)], lv)
+        if mask is None: raise ValueError(f"dir_exp: expectations linking {len(cols)} conditions are too many to minimise")
+        if mask.all(): raise ValueError(f"dir_exp: directional expectations cancel each other out ({' + '.join(items)} "
+                                        "covers every configuration; R: 'cancel each other out to an empty set')")
+        pos = decode_rows(np.nonzero(mask)[0] + 1, lv)
+        pr = prime_implicants(pos, pos, lv, 'allow')
+        models, _ = minimal_covers(covers(pr, pos))
+        if len(models) > 1:
+            forms = '; '.join(' + '.join(term(c, cols) for c in _simplify_order(pr[list(m)])) for m in models)
+            raise ValueError(f"dir_exp: ambiguous directional expectations, {len(models)} minimal forms: {forms}")
+        full = np.full((len(models[0]), k), -1, np.int64); full[:, cols] = pr[list(models[0])]
+        out.append(full)
+    return _simplify_order(np.vstack(out))
+
+# %% ../nbs/07a_qca_minimize.ipynb #9a800add
+def _relax_term(
+    tc:np.ndarray,    # conservative term t_C (codes, -1 = absent)
+    tp:np.ndarray,    # parsimonious term t_P that contains t_C
+    exps:np.ndarray,  # expectation terms from `_parse_dir_exp`, in R's order
+)->np.ndarray:        # t_C without the literals the expectations let go
+    "Drop the free literals of t_C (those not in t_P) that the expectations release, as R's `C_getEC` does."
+    free, res = (tc >= 0) & (tp < 0), tc.copy()
+    conj = exps[(exps >= 0).sum(1) > 1]
+    if len(conj):                                   # individual expectations are then ignored
+        e = conj[-1]; on = free & (e >= 0)          # only the last conjunctural term counts
+        if (tc[on] != e[on]).any(): res[on] = -1    # one disagreeing literal releases all of them
+        return res
+    for j in np.nonzero(free)[0]:
+        named = exps[:, j] >= 0
+        if named.any() and not (exps[named, j] == tc[j]).any(): res[j] = -1
+    return res
 
 # %% ../nbs/07a_qca_minimize.ipynb #beec348a
 def _solve(tt, pos_rows, allow_rows=None, forbid_rows=None, max_models=256, **kw):
@@ -402,14 +444,14 @@ def minimize(
     for ci, cm in enumerate(cmodels):
         for pj, pm in enumerate(models):
             sa_mask = _space_mask(pr[list(pm)], tt.levels) & remainder
-            relaxed = [_relaxed_cubes(cpr[a], pr[b], exps) for a in cm for b in pm
+            relaxed = [_relax_term(cpr[a], pr[b], exps) for a in cm for b in pm
                        if np.all((pr[b] < 0) | (pr[b] == cpr[a]))]
             ec_mask = sa_mask & _space_mask(np.vstack(relaxed), tt.levels) if relaxed else np.zeros_like(sa_mask)
             ec = list(np.nonzero(ec_mask)[0] + 1)
             ipr, imodels, icomplete = cons(sorted(set(dc) | set(ec)))
             df = lambda rows: pd.DataFrame(decode_rows(rows, tt.levels), index=pd.Index(rows, name='row'), columns=tt.conditions)
             ex = dict(EC=df(ec), DC=df(list(np.nonzero(sa_mask & ~ec_mask)[0] + 1)),
-                      c_model=conserv.models[ci], p_model=pars.models[pj])
+                      c_model=conserv.models[ci], p_model=pars.models[pj], dir_exp=[conserv._term(e) for e in exps])
             pairs.append(QCASolution(tt, 'intermediate', ipr, pos, imodels, icomplete, settings, label=f"C{ci+1}P{pj+1}", extra=ex))
     res = pairs[0] if len(pairs) == 1 else _merge_pairs(tt, pairs, pos, settings)
     res.pairs, res.conservative, res.parsimonious = pairs, conserv, pars
