@@ -134,11 +134,14 @@ def _cases():
 
 
 def test_time_to_recapture_from_dissolution():
+    # case c's outcome is not known: dropped, as the factor table drops it (unknown="censor" keeps the old reading)
     r = time_to_recapture(_cases())
-    assert r.data.index.tolist() == ["RILF", "b", "c", "d"]
-    assert r.data.duration.tolist() == [3, 8, 7, 2]
-    assert r.data.event.tolist() == [1, 0, 0, 1]
-    assert r.n_dropped == 1 and r.dropped.reason.tolist() == ["dissolution_year missing"]
+    assert r.data.index.tolist() == ["RILF", "b", "d"]
+    assert r.data.duration.tolist() == [3, 8, 2]
+    assert r.data.event.tolist() == [1, 0, 1]
+    assert r.dropped.reason.tolist() == ["recaptured missing (outcome not known)", "dissolution_year missing"]
+    c = time_to_recapture(_cases(), unknown="censor")
+    assert c.data.index.tolist() == ["RILF", "b", "c", "d"] and c.data.duration.tolist() == [3, 8, 7, 2]
 
 
 def test_time_to_recapture_from_reapproach_partial_censored():

@@ -12,12 +12,14 @@ import pandas as pd
 
 from .codebook import CODEBOOK, REASONS, REASON_CLASSES, get_var, with_all_columns
 from .datasets import FIT, with_terms
+from .crosscase import wilson_ci
 
 # %% auto #0
-__all__ = ['OUTCOME_FIELDS', 'ADVICE_ZH', 'ADVICE', 'ASSESS_MODEL', 'SIMILARITY_FEATURES', 'DEFAULT_ASSUMPTIONS', 'open_case',
-           'Advice', 'advice_for', 'predict_scenarios', 'similar_cases', 'offered_by_winners', 'economics_for',
-           'Assessment', 'json_records', 'fit_study_model', 'assess', 'rank_assessments', 'assess_all',
-           'assess_portfolio']
+__all__ = ['OUTCOME_FIELDS', 'ADVICE_ZH', 'ADVICE', 'ASSESS_MODEL', 'SCENARIOS', 'SCENARIO_CAVEAT', 'SIMILARITY_FEATURES',
+           'EFFORT_COSTS', 'DEFAULT_ASSUMPTIONS', 'open_case', 'Advice', 'advice_for', 'predict_scenarios',
+           'study_without', 'similar_cases', 'offered_by_winners', 'partial_share', 'economic_inputs', 'economics_for',
+           'Assessment', 'json_records', 'fit_study_model', 'assess', 'ModelCheck', 'check_model', 'rank_assessments',
+           'assess_all', 'assess_portfolio']
 
 # %% ../nbs/10_assess.ipynb #ee3d8be2
 OUTCOME_FIELDS = ("recaptured", "recapture_year", "revenue_after", "profit_after", "referrals_gained")
@@ -145,6 +147,9 @@ def advice_for(
 
 # %% ../nbs/10_assess.ipynb #e6cf6b98
 ASSESS_MODEL = "recaptured ~ rca_done + dialogue_top + ties + structural_change"
+SCENARIOS = ("cases like this, as coded", "cases like this that followed the steps")
+SCENARIO_CAVEAT = ("An association in the study's cases, not an effect: customers whose suppliers took the steps may "
+                   "differ in other ways.")
 
 def _scenarios(case:pd.DataFrame)->pd.DataFrame:
     t = with_terms(case)
@@ -152,18 +157,49 @@ def _scenarios(case:pd.DataFrame)->pd.DataFrame:
     for c in ("rca_done", "dialogue_top"): as_coded[c] = as_coded[c].fillna(False)
     steps = t.copy(); steps["rca_done"] = True; steps["dialogue_top"] = True
     both = pd.concat([as_coded, steps], ignore_index=True)
-    both["scenario"] = ["as coded", "following the steps"]
+    both["scenario"] = list(SCENARIOS)
     return both
 
 def predict_scenarios(
     case:pd.DataFrame,        # one typed case (a one-row table)
     model,                    # a `models.FirthFit` fitted on the study with `ASSESS_MODEL`
-)->pd.DataFrame:              # scenario, p, p_low, p_high
-    "Predicted probability of recapture as coded and when following the steps."
+)->pd.DataFrame:              # scenario, p, p_low, p_high, source
+    "Model probability of recapture for cases like this one, as coded and having followed the steps."
     from winback_research.models import predict_recapture
     sc = _scenarios(case)
     pr = predict_recapture(model, sc)
-    return pd.DataFrame({"scenario": sc["scenario"], "p": pr["p"].to_numpy(float), "p_low": pr["p_low"].to_numpy(float), "p_high": pr["p_high"].to_numpy(float)})
+    return pd.DataFrame({"scenario": sc["scenario"], "p": pr["p"].to_numpy(float), "p_low": pr["p_low"].to_numpy(float),
+                         "p_high": pr["p_high"].to_numpy(float), "source": "model"})
+
+# %% ../nbs/10_assess.ipynb #e78fe54d
+def _identical(case:pd.Series, study:pd.DataFrame, names:list)->pd.Series:
+    "Study rows equal to `case` in every one of `names` (both empty counts as equal)."
+    same = pd.Series(True, index=study.index)
+    for n in names:
+        a, s = case.get(n), study[n]
+        same &= s.isna() if pd.isna(a) else (s.astype(object) == a).fillna(False).astype(bool)
+    return same
+
+def study_without(
+    case:pd.DataFrame,   # one typed case (a one-row table)
+    study:pd.DataFrame,  # the study
+)->tuple:                # (the study without the case, {case_id: why it was removed})
+    "The study with the assessed case removed: by case id, and any row identical to it in every coded explanatory field."
+    from winback_research.codebook import variables_with_role
+    row = case.iloc[0]
+    expl = [n for n in variables_with_role("explanatory", include_derived=False) if n in study.columns and n in case.columns]
+    coded = [n for n in expl if pd.notna(row.get(n))]
+    removed = {}
+    if "case_id" in study.columns and pd.notna(row.get("case_id")):
+        for cid in study.loc[study["case_id"].astype(str) == str(row["case_id"]), "case_id"]:
+            removed[str(cid)] = "the case itself (same case id)"
+    if coded:
+        for i in study.index[_identical(row, study, expl)]:
+            cid = str(study.loc[i, "case_id"])
+            removed.setdefault(cid, f"identical to the assessed case in all {len(expl)} explanatory fields")
+    keep = ~study["case_id"].astype(str).isin(removed)
+    out = study[keep].copy(); out.attrs = dict(study.attrs)
+    return out, removed
 
 # %% ../nbs/10_assess.ipynb #1e61b28d
 SIMILARITY_FEATURES = {
@@ -213,27 +249,62 @@ def offered_by_winners(
     return out
 
 # %% ../nbs/10_assess.ipynb #6a134c87
-DEFAULT_ASSUMPTIONS = dict(relationship_years=5.0, discount_rate=0.08, revenue_level=1.0, expected_referrals=0.0,
-                           referral_value=0, process_change_cost=0, it_admin_cost=0, special_design_cost=0,
-                           management_time_cost=0)
+EFFORT_COSTS = ("process_change_cost", "it_admin_cost", "special_design_cost", "management_time_cost")
+DEFAULT_ASSUMPTIONS = dict(relationship_years=5.0, discount_rate=0.08, revenue_level=1.0, partial_revenue_level=0.5,
+                           expected_referrals=0.0, referral_value=0, **{c: None for c in EFFORT_COSTS})
 
-def economics_for(
+def partial_share(
+    study:pd.DataFrame, # the study
+)->float|None:          # share of partial recaptures among the study's recaptures (None when there are none)
+    "Share of the study's recaptures that were partial."
+    r = study["recaptured"].astype("string")
+    won = int(r.isin(["yes", "partial"]).sum())
+    return None if won == 0 else int((r == "partial").sum()) / won
+
+def economic_inputs(
     case:pd.Series,             # one typed case
-    p:float,                    # probability of recapture
-    p_interval:tuple|None=None, # its interval
     assumptions:dict|None=None, # inputs the case file does not hold (see `DEFAULT_ASSUMPTIONS`)
-):                              # `economics.WinbackAppraisal`, or None when revenue/margin/currency are not coded
-    "Cost–benefit appraisal of trying to win back this customer."
-    from winback_research.economics import WinbackEconomics, appraise_winback
-    c = _case_dict(case)
-    if c.get("revenue_before") is None or c.get("margin_before") is None or c.get("currency") is None: return None
-    a = {**DEFAULT_ASSUMPTIONS, **(assumptions or {})}
+    q_partial:float|None=None,  # share of partial recaptures in the study (see `partial_share`)
+)->pd.DataFrame:                # input, value, source: every economic input, with where it came from
+    "Every input of the cost–benefit step with its source; missing ones have value None."
+    c, a = _case_dict(case), dict(assumptions or {})
     unknown = set(a) - set(DEFAULT_ASSUMPTIONS)
     if unknown: raise ValueError(f"unknown assumptions {sorted(unknown)}; use: {', '.join(DEFAULT_ASSUMPTIONS)}")
-    econ = WinbackEconomics(c["currency"], c["revenue_before"], c["margin_before"], share_of_turnover=c.get("customer_revenue_share"),
-                            idle_capacity_cost=c.get("idle_capacity_cost") or 0, price_concession=c.get("price_concession") or 0.0,
-                            recapture_probability=float(p), probability_interval=p_interval, name=str(c.get("case_id")), **a)
-    return appraise_winback(econ)
+    rows = [(f, c.get(f), "case file" if c.get(f) is not None else "not coded")
+            for f in ("currency", "revenue_before", "margin_before", "customer_revenue_share")]
+    rows += [("idle_capacity_cost", c.get("idle_capacity_cost") or 0, "case file" if c.get("idle_capacity_cost") is not None else "default (none coded)"),
+             ("price_concession", c.get("price_concession") or 0.0, "case file" if c.get("price_concession") is not None else "default (none coded)")]
+    for k, v in DEFAULT_ASSUMPTIONS.items():
+        if k in a and a[k] is not None: rows.append((k, a[k], "assumptions"))
+        elif v is None: rows.append((k, None, "missing: give it in the assumptions"))
+        else: rows.append((k, v, "default"))
+    rows.append(("partial_share", q_partial, "study" if q_partial is not None else "no recaptures in the study"))
+    return pd.DataFrame({"input": [r[0] for r in rows], "value": pd.Series([r[1] for r in rows], dtype=object),
+                         "source": [r[2] for r in rows]})
+
+# %% ../nbs/10_assess.ipynb #23f3b4b0
+def economics_for(
+    case:pd.Series,             # one typed case
+    p:float,                    # probability of recapture (partial counted as recaptured)
+    p_interval:tuple|None=None, # its interval
+    assumptions:dict|None=None, # inputs the case file does not hold (see `DEFAULT_ASSUMPTIONS`)
+    q_partial:float|None=None,  # share of partial recaptures among recaptures (see `partial_share`)
+):                              # (`economics.WinbackAppraisal` or None, the inputs table, the missing inputs)
+    "Cost–benefit appraisal of trying to win back this customer, or the list of what it still needs."
+    from winback_research.economics import WinbackEconomics, appraise_winback
+    inputs = economic_inputs(case, assumptions, q_partial)
+    v = dict(zip(inputs.input, inputs.value))
+    missing = [f for f in ("currency", "revenue_before", "margin_before", *EFFORT_COSTS) if v.get(f) is None]
+    if any(v.get(f) is None for f in ("currency", "revenue_before", "margin_before")): return None, inputs, missing
+    q = q_partial or 0.0
+    level = (1 - q)*float(v["revenue_level"]) + q*float(v["partial_revenue_level"])
+    costs = {f: (v[f] if v[f] is not None else 0) for f in EFFORT_COSTS}
+    econ = WinbackEconomics(v["currency"], v["revenue_before"], v["margin_before"], share_of_turnover=v.get("customer_revenue_share"),
+                            idle_capacity_cost=v["idle_capacity_cost"], price_concession=v["price_concession"],
+                            recapture_probability=float(p), probability_interval=p_interval, name=str(_case_dict(case).get("case_id")),
+                            relationship_years=v["relationship_years"], discount_rate=v["discount_rate"], revenue_level=level,
+                            expected_referrals=v["expected_referrals"], referral_value=v["referral_value"], **costs)
+    return appraise_winback(econ), inputs, missing
 
 # %% ../nbs/10_assess.ipynb #4e47d646
 @dataclass
@@ -244,40 +315,67 @@ class Assessment:
     reasons: pd.DataFrame        # step 1: the reasons as coded
     advice: pd.DataFrame         # recommendations by step, with evidence and source
     accommodations: pd.DataFrame # step 4: fitting accommodations and what winners offered
-    prediction: pd.DataFrame     # probability of recapture by scenario
-    similar: pd.DataFrame        # most similar study cases
-    appraisal: object            # step 2: economics.WinbackAppraisal or None
+    prediction: pd.DataFrame     # probability of recapture shown to the reader (model rows, or the base rate)
+    similar: pd.DataFrame        # most similar study cases (never the case itself)
+    appraisal: object            # step 2: economics.WinbackAppraisal when every input is known, else None
     assumptions: dict            # the economic assumptions used
     settings: dict = field(default_factory=dict)
+    model_check: object = None   # `ModelCheck`: leave-one-out performance of the model on the study
+    model_prediction: pd.DataFrame = None # the model's rows, kept even when the base rate is shown
+    inputs: pd.DataFrame = None  # every economic input with its source
+    missing_inputs: list = field(default_factory=list) # economic inputs still needed for a verdict
+    value_if_recaptured: object = None # present value of the recaptured business (no costs needed)
+    max_effort_cost: object = None     # largest one-off cost at which trying still pays
 
     @property
-    def p_steps(self)->float: return float(self.prediction.set_index("scenario").loc["following the steps", "p"])
+    def p_steps(self)->float:
+        "The probability shown for a case like this that followed the steps (or the base rate)."
+        pr = self.prediction.set_index("scenario")
+        return float(pr.loc[SCENARIOS[1], "p"] if SCENARIOS[1] in pr.index else pr["p"].iloc[0])
     @property
     def enpv(self): return None if self.appraisal is None else self.appraisal.enpv
+    @property
+    def worth_trying(self)->bool|None:
+        "Does trying pay on these assumptions? None when an input is missing."
+        return None if self.appraisal is None else bool(self.appraisal.worth_trying)
 
     def to_dict(self)->dict:
         "Plain data, for JSON."
-        j = lambda df: json_records(df)
+        j = lambda df: None if df is None else json_records(df)
         return {"case_id": self.case_id, "customer": self.customer, "reasons": j(self.reasons), "advice": j(self.advice),
-                "accommodations": j(self.accommodations), "prediction": j(self.prediction), "similar_cases": j(self.similar),
+                "accommodations": j(self.accommodations), "prediction": j(self.prediction), "model_prediction": j(self.model_prediction),
+                "model_check": None if self.model_check is None else {**vars(self.model_check), "useful": self.model_check.useful},
+                "similar_cases": j(self.similar),
                 "economics": None if self.appraisal is None else {"currency": self.appraisal.currency, "enpv": str(self.appraisal.enpv),
                     "break_even_probability": self.appraisal.break_even_probability, "break_even_concession": self.appraisal.break_even_concession,
                     "breakdown": j(self.appraisal.breakdown.astype({"if_recaptured": str, "expected": str}))},
-                "assumptions": {k: str(v) for k, v in self.assumptions.items()}, "settings": self.settings}
+                "missing_inputs": list(self.missing_inputs), "value_if_recaptured": None if self.value_if_recaptured is None else str(self.value_if_recaptured),
+                "max_effort_cost": None if self.max_effort_cost is None else str(self.max_effort_cost),
+                "inputs": None if self.inputs is None else [{"input": r.input, "value": None if r.value is None else str(r.value), "source": r.source} for r in self.inputs.itertuples()],
+                "settings": self.settings}
 
     def summary(self)->str:
         L = [f"Assessment of {self.customer} ({self.case_id})", ""]
         L.append("1. Reasons for the break-up"); L += [f"   - {r.reason} [{r.role}; {r.klass}; controllable: {r.controllable}]" for r in self.reasons.itertuples()]
         L.append("2. Cost–benefit")
-        if self.appraisal is None: L.append("   not computed: revenue_before, margin_before and currency are needed")
-        else: L.append(f"   expected NPV {self.appraisal.enpv:,} {self.appraisal.currency}; break-even probability {self.appraisal.break_even_probability:.1%}")
+        cur = None if self.inputs is None else dict(zip(self.inputs.input, self.inputs.value)).get("currency")
+        if self.appraisal is not None:
+            L.append(f"   expected NPV {self.appraisal.enpv:,} {self.appraisal.currency}; break-even probability {self.appraisal.break_even_probability:.1%}")
+        elif self.value_if_recaptured is not None:
+            L.append(f"   no verdict: missing {', '.join(self.missing_inputs)}. Value if recaptured {self.value_if_recaptured:,} {cur}; "
+                     f"trying pays only if its one-off costs stay below {self.max_effort_cost:,} {cur}")
+        else: L.append(f"   not computed: missing {', '.join(self.missing_inputs)}")
         for st, title in (("step1", "Step 1"), ("step3", "3. Dialogue plan"), ("step4", "4. Accommodations")):
             for r in self.advice[self.advice.step == st].itertuples(): L.append(f"   [{title}] {r.recommendation} ({r.source})")
         fits = self.accommodations[self.accommodations.fits_reason]
         L.append("   prepare: " + ", ".join(fits.label))
-        L.append("Probability of recapture (study model):")
+        L.append("Probability of recapture:")
         L += [f"   {r.scenario}: {r.p:.0%} ({r.p_low:.0%}–{r.p_high:.0%})" for r in self.prediction.itertuples()]
+        if self.model_check is not None: L.append("   " + self.model_check.summary())
+        if (self.prediction.source == "model").any(): L.append("   " + SCENARIO_CAVEAT)
         L.append("Most similar cases: " + "; ".join(f"{r.case_id} ({r.recaptured}, distance {r.distance:.2f})" for r in self.similar.itertuples()))
+        if self.settings.get("excluded_from_study"):
+            L.append("Left out of the study for this assessment: " + "; ".join(f"{k} ({v})" for k, v in self.settings["excluded_from_study"].items()))
         return "\n".join(L)
     def __repr__(self): return self.summary()
     def _repr_html_(self): return "<pre>" + html.escape(self.summary()) + "</pre>"
@@ -324,52 +422,120 @@ def fit_study_model(
         warnings.simplefilter("ignore")
         return firth_logit(with_terms(study), formula)
 
+def _base_rate(study:pd.DataFrame)->pd.DataFrame:
+    "The study's base rate of recapture with its Wilson interval, as a one-row prediction table."
+    y = study["won_back"].dropna().astype(bool)
+    lo, hi = wilson_ci(int(y.sum()), len(y))
+    return pd.DataFrame({"scenario": ["all cases of the study (base rate)"], "p": [float(y.mean())], "p_low": [lo], "p_high": [hi],
+                         "source": ["study base rate"]})
+
 def assess(
     case:pd.DataFrame,          # one lost customer, coded with the codebook (a one-row table or a Series)
-    against:pd.DataFrame,       # the study to learn from
+    against:pd.DataFrame,       # the study to learn from (the case itself and identical rows are left out)
     assumptions:dict|None=None, # economic inputs the case file does not hold
     k:int=3,                    # how many similar cases
-    model=None,                 # a model from `fit_study_model` (fitted when not given)
+    model=None,                 # a model from `fit_study_model` on `against` (refitted when a row had to be left out)
     lang:str="en",              # language of the recommendations
+    check:ModelCheck|None=None, # `check_model(model)`, computed when not given
 )->Assessment:
-    "Four-step assessment of one lost customer against a coded study."
+    "Four-step assessment of one lost customer against a coded study that never contains the case itself."
     if isinstance(case, pd.Series): case = case.to_frame().T.astype({c: against[c].dtype for c in case.index if c in against})
     if len(case) != 1: raise ValueError(f"assess takes one case; got {len(case)} (use assess_portfolio for a list)")
     case, against = with_all_columns(case), with_all_columns(against)
-    if "won_back" not in against or against["won_back"].notna().sum() < 10:
-        raise ValueError("the study needs at least 10 cases with a known outcome to learn from")
-    model = model or fit_study_model(against)
+    study, removed = study_without(case, against)
+    if "won_back" not in study or study["won_back"].notna().sum() < 10:
+        raise ValueError("the study needs at least 10 cases with a known outcome to learn from"
+                         + (f" once the assessed case is left out ({len(removed)} row(s) removed)" if removed else ""))
+    if removed or model is None: model, check = fit_study_model(study), None
+    check = check or check_model(model)
     row = case.iloc[0]; c = _case_dict(row)
-    pred = predict_scenarios(case, model)
-    steps = pred.set_index("scenario").loc["following the steps"]
-    pint = None if np.isnan(steps.p_low) else (float(steps.p_low), float(steps.p_high))
-    appr = None if np.isnan(steps.p) else economics_for(row, float(steps.p), pint, assumptions)
+    model_pred = predict_scenarios(case, model)
+    pred = model_pred if check.useful else _base_rate(study)
+    shown = pred.iloc[-1]
+    pint = None if np.isnan(shown.p_low) else (float(shown.p_low), float(shown.p_high))
+    appr, inputs, missing = (None, economic_inputs(row, assumptions), ["probability"]) if np.isnan(shown.p) else \
+        economics_for(row, float(shown.p), pint, assumptions, partial_share(study))
+    value_if = max_cost = None
+    if appr is not None and missing:        # costs missing: say what can be said, claim no verdict
+        value_if, max_cost, appr = appr.pv_if_recaptured, appr.enpv + appr.effort_cost, None
     return Assessment(case_id=str(c.get("case_id")), customer=str(c.get("customer")), reasons=_reason_table(c),
-                      advice=advice_for(row, lang), accommodations=_accommodation_table(c, against), prediction=pred,
-                      similar=similar_cases(case, against, k), appraisal=appr,
-                      assumptions={**DEFAULT_ASSUMPTIONS, **(assumptions or {})},
+                      advice=advice_for(row, lang), accommodations=_accommodation_table(c, study), prediction=pred,
+                      similar=similar_cases(case, study, k), appraisal=appr,
+                      assumptions={**DEFAULT_ASSUMPTIONS, **(assumptions or {})}, model_check=check,
+                      model_prediction=model_pred, inputs=inputs, missing_inputs=missing,
+                      value_if_recaptured=value_if, max_effort_cost=max_cost,
                       settings=dict(model=model.formula, model_n=model.n, study=against.attrs.get("source"),
-                                    study_synthetic=bool(against.attrs.get("synthetic")), k=k))
+                                    study_synthetic=bool(against.attrs.get("synthetic")), k=k,
+                                    excluded_from_study=removed, probability_from=str(shown.source),
+                                    caveat=SCENARIO_CAVEAT if check.useful else ""))
+
+# %% ../nbs/10_assess.ipynb #75673d1a
+@dataclass
+class ModelCheck:
+    "How well the assessment model predicts the study's own cases, honestly (leave one out) and apparently."
+    n: int                  # study cases the model was fitted on
+    base_rate: float        # share recaptured among them
+    auc_loo: float          # leave-one-out AUC (0.5 = no discrimination)
+    brier_loo: float        # leave-one-out Brier score
+    brier_base: float       # Brier score of always predicting the base rate, base_rate * (1 - base_rate)
+    auc_apparent: float     # AUC on the cases the model was fitted on (optimistic)
+    brier_apparent: float   # Brier score on those cases (optimistic)
+    formula: str = ""
+
+    @property
+    def useful(self)->bool:
+        "Does the model beat the base rate out of sample (leave-one-out Brier below the base rate's)?"
+        return bool(self.brier_loo < self.brier_base)
+
+    def summary(self, lang:str="en")->str:
+        "One paragraph a reader can act on."
+        s = (f"Model check on {self.n} study cases, leave one out: AUC {self.auc_loo:.2f}, Brier score {self.brier_loo:.3f} "
+             f"against {self.brier_base:.3f} for always predicting the base rate ({self.base_rate:.0%}); "
+             f"on the cases it was fitted to it looks better (AUC {self.auc_apparent:.2f}, Brier {self.brier_apparent:.3f}).")
+        return s + (" It predicts better than the base rate." if self.useful else
+                    " It does not predict better than the base rate, so the base rate is shown instead of the model's split.")
+    def __repr__(self): return self.summary()
+
+def _auc(y, p):
+    "Area under the ROC curve: P(p of a recaptured case > p of another), ties counting one half."
+    y, p = np.asarray(y, bool), np.asarray(p, float)
+    pos, neg = p[y], p[~y]
+    if len(pos) == 0 or len(neg) == 0: return float("nan")
+    return float(((pos[:, None] > neg[None, :]).sum() + 0.5*(pos[:, None] == neg[None, :]).sum()) / (len(pos)*len(neg)))
+
+def check_model(
+    model,  # a `models.FirthFit`
+)->ModelCheck:
+    "Leave-one-out and apparent AUC and Brier score of a fitted model, against the base rate."
+    y = np.asarray(model.y, float)
+    loo, fit = model.loo_predictions(), model.fitted_probabilities()
+    rate = float(y.mean())
+    return ModelCheck(n=len(y), base_rate=rate, auc_loo=_auc(y, loo), brier_loo=float(np.mean((loo - y)**2)),
+                      brier_base=rate*(1 - rate), auc_apparent=_auc(y, fit),
+                      brier_apparent=float(np.mean((fit - y)**2)), formula=model.formula)
 
 # %% ../nbs/10_assess.ipynb #cb94fdf4
 def rank_assessments(
     assessments:list, # `Assessment`s of several lost customers
 )->pd.DataFrame:      # one row per customer, best first
-    "Rank assessed customers by expected NPV (those without money data after, by probability)."
+    "Rank assessed customers by expected NPV; those without a verdict after, by the cost ceiling, then probability."
     rows = []
     for a in assessments:
-        p = a.prediction.set_index("scenario").loc["following the steps"]
+        p = a.prediction.iloc[-1]
         top = a.reasons.iloc[0] if len(a.reasons) else None
+        cur = None if a.inputs is None else dict(zip(a.inputs.input, a.inputs.value)).get("currency")
         rows.append(dict(case_id=a.case_id, customer=a.customer, primary_reason=None if top is None else top.code,
                          controllable=None if top is None else top.controllable, p_recapture=p.p, p_low=p.p_low, p_high=p.p_high,
-                         currency=None if a.appraisal is None else a.appraisal.currency,
+                         probability_from=p.source, currency=cur,
                          expected_npv=None if a.appraisal is None else a.appraisal.enpv,
                          break_even_probability=None if a.appraisal is None else a.appraisal.break_even_probability,
-                         worth_trying=None if a.appraisal is None else bool(a.appraisal.enpv > 0)))
+                         max_effort_cost=a.max_effort_cost, worth_trying=a.worth_trying,
+                         missing_inputs=", ".join(a.missing_inputs)))
     out = pd.DataFrame(rows)
     out["_has"] = out.expected_npv.notna()
     out["_v"] = [float(v) if v is not None else -np.inf for v in out.expected_npv]
-    out = out.sort_values(["_has", "_v", "p_recapture"], ascending=False, kind="stable").drop(columns=["_has", "_v"]).reset_index(drop=True)
+    out["_c"] = [float(v) if v is not None else -np.inf for v in out.max_effort_cost]
+    out = out.sort_values(["_has", "_v", "_c", "p_recapture"], ascending=False, kind="stable").drop(columns=["_has", "_v", "_c"]).reset_index(drop=True)
     out.insert(0, "rank", range(1, len(out) + 1))
     return out
 
@@ -379,9 +545,10 @@ def assess_all(
     assumptions:dict|None=None, # economic inputs the case files do not hold (same for all)
     lang:str="en",              # language of the recommendations
 )->list:                        # one `Assessment` per customer, in the input order
-    "Assess every lost customer of a list, fitting the study's model once."
-    model, cases, against = fit_study_model(against), with_all_columns(cases), with_all_columns(against)
-    return [assess(cases.iloc[[i]], against, assumptions, model=model, lang=lang) for i in range(len(cases))]
+    "Assess every lost customer of a list; the study's model is fitted once (again only for a case that is in the study)."
+    cases, against = with_all_columns(cases), with_all_columns(against)
+    model = fit_study_model(against); check = check_model(model)
+    return [assess(cases.iloc[[i]], against, assumptions, model=model, check=check, lang=lang) for i in range(len(cases))]
 
 def assess_portfolio(
     cases:pd.DataFrame,         # lost customers, coded with the codebook

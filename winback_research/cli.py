@@ -77,22 +77,45 @@ def _jsonable(df):
     from winback_research.assess import json_records
     return json_records(df)
 
+def _firth_both_codings(cases, formula):
+    "The Firth model with partial as recaptured and as not recaptured, and the small-sample warnings it raised."
+    import warnings
+    from winback_research.models import firth_logit, FewEventsWarning
+    from winback_research.datasets import with_terms
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("always", FewEventsWarning)
+        m = firth_logit(with_terms(cases), formula)
+        try: alt = firth_logit(with_terms(cases), formula, partial_as_success=False)
+        except ValueError: alt = None
+    notes = sorted({str(w.message) for w in caught if issubclass(w.category, FewEventsWarning)})
+    return m, alt, notes
+
 def cmd_analyze(a)->int:
     "Factor table and Firth model of a study."
     import warnings
     from winback_research.crosscase import factor_table
-    from winback_research.models import firth_logit
-    from winback_research.datasets import with_terms
     cases = _read_or_report(a.cases)
     if cases is None: return 1
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ft = factor_table(cases, a.outcome, a.factors or None)
-        m = firth_logit(with_terms(cases), a.formula)
+    from winback_research.report import REPORT_MODEL
+    m, alt, notes = _firth_both_codings(cases, a.formula or REPORT_MODEL)
     if a.json:
-        print(json.dumps({"factor_table": _jsonable(ft.to_frame()), "firth": _jsonable(m.to_frame()), "formula": m.formula,
-                          "n": m.n, "n_events": m.n_events, "separation": m.separation.summary()}, ensure_ascii=False, indent=1, default=str))
-    else: print(ft.summary()); print(); print(m.summary())
+        print(json.dumps({"factor_table": _jsonable(ft.to_frame()), "family": ft.settings["factors"], "excluded": ft.settings["excluded"],
+                          "firth": _jsonable(m.to_frame()), "formula": m.formula, "n": m.n, "n_events": m.n_events,
+                          "firth_partial_as_failure": None if alt is None else _jsonable(alt.to_frame()),
+                          "separation": m.separation.summary(), "warnings": notes, "synthetic": bool(cases.attrs.get("synthetic"))},
+                         ensure_ascii=False, indent=1, default=str))
+        return 0
+    if cases.attrs.get("synthetic"): print("Note: this study is SYNTHETIC (simulated cases, not real firms).\n")
+    print(ft.summary()); print(); print(m.summary())
+    if alt is not None:
+        t = alt.to_frame()[["term", "estimate", "p_value"]].round(4)
+        print(f"\nThe same model with a partial recapture counted as not recaptured ({alt.n_events} events):")
+        print(t.to_string(index=False))
+    for n in notes: print(f"\nWarning: {n}")
     return 0
 
 def cmd_agreement(a)->int:
@@ -164,8 +187,12 @@ def cmd_portfolio(a)->int:
     lost, study = _read_or_report(a.lost), _read_or_report(a.against)
     if lost is None or study is None: return 1
     rank = assess_portfolio(lost, study)
-    write_table(rank.astype({"expected_npv": str}), a.output, overwrite=a.force)
-    print(rank[["rank", "case_id", "customer", "p_recapture", "expected_npv", "currency"]].to_string(index=False))
+    write_table(rank.astype({"expected_npv": str, "max_effort_cost": str}), a.output, overwrite=a.force)
+    print(rank[["rank", "case_id", "customer", "p_recapture", "probability_from", "expected_npv", "worth_trying"]].to_string(index=False))
+    if rank.worth_trying.isna().any():
+        print("No verdict where worth_trying is empty: " + "; ".join(sorted(set(rank.missing_inputs[rank.worth_trying.isna()]))) + " missing "
+              "(the one-off costs of the attempt have no default; the CSV gives each customer's cost ceiling, max_effort_cost)")
+    if study.attrs.get("synthetic"): print("Note: the study learnt from is SYNTHETIC; the probabilities illustrate the method.")
     print(f"wrote {a.output}")
     if a.report:
         from winback_research.report import build_assessment_report
@@ -281,7 +308,7 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument("cases", help="case file or bundled example name")
     s.add_argument("--outcome", default="recaptured", help="outcome column (default: recaptured)")
     s.add_argument("--factors", nargs="+", help="factor columns (default: all coded factors)")
-    s.add_argument("--formula", default="recaptured ~ rca_done + cba_done + dialogue_top + ties", help="Firth model formula")
+    s.add_argument("--formula", default=None, help="Firth model formula (default: the report's, report.REPORT_MODEL)")
     s.add_argument("--json", action="store_true", help="machine-readable output")
     s = _sub(sp, "agreement", "Agreement between two or more coders of the same cases, and their disagreements.", "winback agreement coder_a.csv coder_b.csv -o to_resolve.csv", cmd_agreement)
     s.add_argument("codings", nargs="+", help="one case file per coder (same case ids)")

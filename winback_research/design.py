@@ -4,6 +4,7 @@
 
 # %% ../nbs/06_design.ipynb #ff535688
 from __future__ import annotations
+import functools, math
 import warnings
 from dataclasses import dataclass, field
 
@@ -13,7 +14,7 @@ import pandas as pd
 from .datasets import DEFAULT_EFFECTS, simulate_terms
 
 # %% auto #0
-__all__ = ['METHODS', 'detect_once', 'PowerResult', 'power_by_simulation']
+__all__ = ['METHODS', 'detect_once', 'marginal_odds_ratio', 'PowerResult', 'power_by_simulation']
 
 # %% ../nbs/06_design.ipynb #cecee7df
 METHODS = ("fisher", "firth")
@@ -51,24 +52,58 @@ def detect_once(
         return bool(_firth_p(X[:, keep], y) < alpha)
     raise ValueError(f"method must be one of {METHODS}, got {method!r}")
 
+# %% ../nbs/06_design.ipynb #ee9cc385
+@functools.lru_cache(maxsize=16)
+def _marginal_counts(eff:tuple, n:int, seed:int)->dict:
+    "2x2 counts (a, b, c, d) of every generating factor against recapture in one large simulated study (cached)."
+    x, y = simulate_terms(n, np.random.default_rng(seed), dict(eff))
+    return {k: tuple(int(np.sum((f == i) & (y == j))) for i, j in [(1, 1), (1, 0), (0, 1), (0, 0)]) for k, f in x.items()}
+
+def marginal_odds_ratio(
+    factor:str="rca_done",  # a generating factor
+    effects:dict|None=None, # log-odds effects overriding `DEFAULT_EFFECTS`
+    n:int=200_000,          # cases in the large simulated study
+    seed:int=20190,         # its random seed (fixed: the same estimate every time)
+)->dict:                    # odds_ratio, se_log (Woolf SE of its log), n, seed, counts (a, b, c, d)
+    "The marginal odds ratio of `factor` with recapture (what Fisher's test targets), from one large simulated study."
+    if factor not in DEFAULT_EFFECTS or factor == "intercept":
+        raise ValueError(f"factor {factor!r} is not a generating factor; use one of {[k for k in DEFAULT_EFFECTS if k != 'intercept']}")
+    eff = dict(DEFAULT_EFFECTS, **(effects or {}))
+    a, b, c, d = _marginal_counts(tuple(eff.items()), int(n), int(seed))[factor]
+    if min(a, b, c, d) == 0: a, b, c, d = a + .5, b + .5, c + .5, d + .5   # Haldane-Anscombe
+    return dict(odds_ratio=a * d / (b * c), se_log=math.sqrt(1/a + 1/b + 1/c + 1/d), n=int(n), seed=int(seed), counts=(a, b, c, d))
+
 # %% ../nbs/06_design.ipynb #1f7aebb7
 @dataclass
 class PowerResult:
     "Simulated power per study size and method."
     table: pd.DataFrame   # n_cases, method, power, mc_se, n_sims, n_degenerate
     factor: str           # the factor tested
-    effect: float         # its log-odds effect in the generating model
+    effect: float         # its log-odds effect in the generating model (conditional on the other factors)
     settings: dict = field(default_factory=dict)
+    marginal_or: float = math.nan  # its marginal odds ratio with recapture: what fisher (and unadjusted firth) target
 
     def to_frame(self)->pd.DataFrame: return self.table.copy()
+    def header(self)->str:
+        "One line: the factor, the effect each method targets, and the simulation settings."
+        s = self.settings
+        ms, adj = s.get("methods", list(METHODS)), s.get("adjust", False)
+        marg = [m for m in ms if m == "fisher" or not adj]
+        cond = [f"{m} adjusted for the other factors" for m in ms if m == "firth" and adj]
+        parts = []
+        if self.marginal_or == self.marginal_or:
+            parts.append(f"marginal odds ratio {self.marginal_or:.2f}" + (f", targeted by {' and '.join(marg)}" if marg else "")
+                         + f", from {s['marginal_n']:,} simulated cases")
+        parts.append(f"generating conditional effect: log-odds {self.effect:+.2f}, odds ratio {np.exp(self.effect):.2f}"
+                     + (f", targeted by {' and '.join(cond)}" if cond else ""))
+        return (f"Power to detect {self.factor} ({'; '.join(parts)}) at alpha = {s['alpha']}, "
+                f"{s['n_sims']} simulated studies per size, seed {s['seed']}")
     def summary(self)->str:
-        head = (f"Power to detect {self.factor} (log-odds {self.effect:+.2f}, odds ratio {np.exp(self.effect):.2f}) "
-                f"at alpha = {self.settings['alpha']}, {self.settings['n_sims']} simulated studies per size, seed {self.settings['seed']}")
-        return head + "\n" + self.table.to_string(index=False, float_format=lambda v: f"{v:.3f}")
+        return self.header() + "\n" + self.table.to_string(index=False, float_format=lambda v: f"{v:.3f}")
     def __repr__(self): return self.summary()
     def _repr_html_(self):
         import html
-        return f"<p>{html.escape(self.summary().splitlines()[0])}</p>" + self.table.to_html(index=False, float_format=lambda v: f"{v:.3f}")
+        return f"<p>{html.escape(self.header())}</p>" + self.table.to_html(index=False, float_format=lambda v: f"{v:.3f}")
     def n_for_power(self, target:float=0.8, method:str="fisher"):
         "Smallest simulated study size reaching `target` power with `method` (None if none does)."
         t = self.table[(self.table.method == method) & (self.table.power >= target)]
@@ -94,6 +129,7 @@ def power_by_simulation(
     alpha:float=0.05,             # significance level
     adjust:bool=False,            # Firth: adjust for the other generating factors
     progress:bool|None=None,      # show a progress bar (default: when the run is long)
+    marginal_n:int=200_000,       # cases simulated (once, cached) to estimate the marginal odds ratio; 0 to skip
 )->PowerResult:
     "How often a study of `n_cases` detects `factor`, for each method, by simulation."
     sizes = [int(n_cases)] if np.isscalar(n_cases) else [int(n) for n in n_cases]
@@ -104,6 +140,7 @@ def power_by_simulation(
     if any(n < 4 for n in sizes): probs.append(f"every study size must be at least 4, got {sizes}")
     if n_sims < 1: probs.append("n_sims must be at least 1")
     if not 0 < alpha < 1: probs.append("alpha must be between 0 and 1")
+    if marginal_n < 0: probs.append("marginal_n must be 0 (skip) or a number of cases")
     if probs: raise ValueError("; ".join(probs))
     rng = np.random.default_rng(seed)
     total = len(sizes) * n_sims
@@ -125,5 +162,7 @@ def power_by_simulation(
             rows.append(dict(n_cases=n, method=m, power=p, mc_se=np.sqrt(p * (1 - p) / n_sims), n_sims=n_sims, n_degenerate=degenerate[m]))
     bar.close()
     eff = dict(DEFAULT_EFFECTS, **(effects or {}))
+    mo = marginal_odds_ratio(factor, effects, marginal_n) if marginal_n else dict(odds_ratio=math.nan, seed=None)
     return PowerResult(pd.DataFrame(rows), factor, eff[factor],
-                       dict(n_sims=n_sims, seed=seed, alpha=alpha, adjust=adjust, effects=eff, methods=methods))
+                       dict(n_sims=n_sims, seed=seed, alpha=alpha, adjust=adjust, effects=eff, methods=methods,
+                            marginal_n=marginal_n, marginal_seed=mo["seed"]), mo["odds_ratio"])

@@ -14,7 +14,7 @@ from scipy import stats
 from scipy.optimize import linprog
 from scipy.special import expit
 from formulaic import Formula, model_matrix
-from firthmodels import FirthLogisticRegression, detect_separation
+from firthmodels import FirthLogisticRegression
 # internals of the pinned firthmodels 0.8.2, used only for nested (constrained) fits in `compare`
 from firthmodels.logistic import compute_logistic_quantities, _Workspace
 from firthmodels._solvers import newton_raphson
@@ -22,7 +22,8 @@ from firthmodels._solvers import newton_raphson
 from .crosscase import binary_outcome, column_type
 
 # %% auto #0
-__all__ = ['SE_CONVENTION', 'Separation', 'check_separation', 'FirthFit', 'firth_logit', 'LRTest', 'compare', 'predict_recapture']
+__all__ = ['SE_CONVENTION', 'Separation', 'check_separation', 'FewEventsWarning', 'FirthFit', 'firth_logit', 'LRTest', 'compare',
+           'predict_recapture']
 
 # %% ../nbs/04_models.ipynb #51fcd409
 _NUMERIC_TYPES = ("integer", "year", "share", "money", "number")
@@ -93,7 +94,8 @@ class Separation:
     frame: pd.DataFrame  # term, ml_estimate ('finite', '+inf', '-inf')
     kind: str            # 'none', 'quasi-complete' or 'complete'
     n: int               # cases checked
-    method: str = ("Linear programming check of Konis (2007) (firthmodels.detect_separation, as R detectseparation); "
+    method: str = ("Linear programming (Konis 2007): a coefficient's ML estimate is infinite iff a direction d with "
+                   "(2y_i-1) x_i'd >= 0 for every case has d_j != 0 (max and min d_j under |d| <= 1, scipy HiGHS); "
                    "complete vs quasi-complete by maximising the minimum margin.")
 
     @property
@@ -111,17 +113,38 @@ class Separation:
     def __repr__(self): return self.summary()
     def _repr_html_(self): return f"<p>{html.escape(self.summary())}</p>" + self.frame.to_html(index=False)
 
+# %% ../nbs/04_models.ipynb #6191fb0a
+def _infinite_directions(
+    A:np.ndarray,   # one row per case: (2y_i - 1) x_i
+    tol:float=1e-7, # LP values within tol of 0 count as 0
+)->np.ndarray:      # per coefficient: +1 (ML estimate +inf), -1 (-inf) or 0 (finite)
+    "Which coefficients can move along the recession cone {d : A d >= 0}, and in which direction."
+    s = np.abs(A).max(axis=0); s[s == 0] = 1
+    A = A / s   # positive column scaling maps the cone onto itself coordinate by coordinate; better-conditioned LPs
+    n, k = A.shape
+    lo, hi, sols = np.zeros(k), np.zeros(k), []
+    for j in range(k):
+        for sgn in (1, -1):   # min d_j, then max d_j
+            c = np.zeros(k); c[j] = sgn
+            r = linprog(c, A_ub=-A, b_ub=np.zeros(n), bounds=[(-1, 1)]*k, method="highs")
+            if r.status != 0: raise RuntimeError(f"separation check: a linear program failed ({r.message})")
+            sols.append(r.x); (lo if sgn == 1 else hi)[j] = r.x[j]
+    mid = np.mean(sols, axis=0)   # the cone is convex, so the average of the solutions lies inside it
+    sign = np.where(np.abs(mid) > tol, np.sign(mid), np.where(hi >= -lo, 1, -1))
+    return np.where((hi > tol) | (lo < -tol), sign, 0).astype(int)
+
+# %% ../nbs/04_models.ipynb #d74828bb
 def _separation(X:pd.DataFrame, y:np.ndarray, tol:float=1e-7)->Separation:
-    r = detect_separation(X, y, fit_intercept=False)
     yb = (2*np.asarray(y, float)-1)[:, None]*X.to_numpy(float)
+    dirs = _infinite_directions(yb, tol)
     k = X.shape[1]
     # maximise t  s.t.  yb @ beta >= t, -1 <= beta <= 1, 0 <= t <= 1
     lp = linprog(np.r_[np.zeros(k), -1.0], A_ub=np.c_[-yb, np.ones(len(yb))], b_ub=np.zeros(len(yb)),
                  bounds=[(-1, 1)]*k + [(0, 1)], method="highs")
     complete = lp.success and -lp.fun > tol
-    kind = "complete" if complete else ("quasi-complete" if r.separation else "none")
+    kind = "complete" if complete else ("quasi-complete" if dirs.any() else "none")
     lab = {0: "finite", 1: "+inf", -1: "-inf"}
-    return Separation(pd.DataFrame({"term": list(X.columns), "ml_estimate": [lab[int(d)] for d in r.directions]}),
+    return Separation(pd.DataFrame({"term": list(X.columns), "ml_estimate": [lab[int(d)] for d in dirs]}),
                       kind, len(y))
 
 # %% ../nbs/04_models.ipynb #62e660c2
@@ -177,6 +200,19 @@ def _constrained_loglik(X, y, free):
         raise RuntimeError(f"constrained Firth fit did not converge (max |score| = {grad:.2g})")
     return r.loglik
 
+# %% ../nbs/04_models.ipynb #2edfac67
+class FewEventsWarning(UserWarning):
+    "Fewer events per estimated parameter than the usual rule of thumb (about 10): estimates are unstable."
+
+def _events_per_variable(
+    y:np.ndarray,   # outcome, 0/1
+    X:pd.DataFrame, # design matrix (an 'Intercept' column does not count)
+)->tuple:           # (epv, coefficients besides the intercept, cases with the rarer outcome)
+    "Events per variable: min(#events, #non-events) over the number of coefficients besides the intercept."
+    k = sum(c != "Intercept" for c in X.columns)
+    m = int(min(y.sum(), len(y) - y.sum()))
+    return (m / k if k else math.inf), k, m
+
 # %% ../nbs/04_models.ipynb #b1ac8278
 @dataclass
 class FirthFit:
@@ -213,6 +249,25 @@ class FirthFit:
         "Covariance matrix in the SE convention of `SE_CONVENTION`."
         return pd.DataFrame(self._est._cov, index=self.terms, columns=self.terms)
     def to_frame(self)->pd.DataFrame: return self.frame.copy()
+    @property
+    def y(self)->np.ndarray:
+        "The outcome (0/1) of the cases the model was fitted on."
+        return np.asarray(self._y, float).copy()
+    def fitted_probabilities(self)->np.ndarray:
+        "Fitted probability of recapture for each case the model was fitted on (optimistic: it saw them)."
+        return expit(self._X.to_numpy(float) @ self.params.to_numpy())
+    def loo_predictions(self)->np.ndarray:
+        "Leave-one-out probability for each case: the model refitted without the case, applied to it."
+        X, n = self._X.to_numpy(float), len(self._y)
+        out = np.empty(n)
+        for i in range(n):
+            keep = np.arange(n) != i
+            for tol in _TOLS:
+                est = _fit(pd.DataFrame(X[keep], columns=self.terms), self._y[keep], tol)
+                if est.converged_: break
+            else: raise RuntimeError(f"leave-one-out fit without case {i} did not converge")
+            out[i] = expit(X[i] @ est.coef_)
+        return out
 
     def _notes(self):
         a = self.settings.get("alpha", .05)
@@ -221,6 +276,12 @@ class FirthFit:
                f"Penalised log-likelihood {self.loglik:.4f}; global penalised LR test chi2 = {g['chisq']:.3f}, "
                f"df = {g['df']}, p = {g['p_value']:.4g}.",
                f"CIs: {int(round(100*(1-a)))}% profile penalised likelihood; p: penalised LR test. SE: {SE_CONVENTION}."]
+        k = sum(t != "Intercept" for t in self.terms)
+        if k:
+            e, lo = self.settings.get("epv", math.nan), self.settings.get("min_epv", 10)
+            out.append(f"Events per variable: {e:.1f} (min(events, non-events) = {min(self.n_events, self.n - self.n_events)} "
+                       f"over {k} coefficients besides the intercept; rule of thumb >= {lo:g})"
+                       + (": estimates and p-values are unstable." if e < lo else "."))
         if self.separation.separated: out.append("Separation: " + self.separation.summary())
         return out
 
@@ -254,6 +315,7 @@ def firth_logit(
     partial_as_success:bool=True, # count 'partial' as recaptured?
     alpha:float=0.05,             # 1 - confidence level of the profile intervals
     types:dict|None=None,         # optional {column: codebook type} override
+    min_epv:float=10,             # warn (FewEventsWarning) below this many events per variable
 )->FirthFit:
     "Firth penalised logistic regression with profile-likelihood CIs, penalised LR tests and a separation check."
     if not 0 < alpha < 1: raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
@@ -261,6 +323,11 @@ def firth_logit(
     X, y = d["X"], d["y"]
     if X.shape[1] >= len(y):
         raise ValueError(f"formula {formula!r}: {X.shape[1]} coefficients for {len(y)} cases; use fewer terms")
+    epv, k, m = _events_per_variable(y, X)
+    if epv < min_epv:
+        warnings.warn(f"{k} coefficient{'s' if k != 1 else ''} for {len(y)} cases ({m} with the rarer outcome): "
+                      f"{epv:.1f} events per variable (rule of thumb >= {min_epv:g}): estimates and p-values are unstable",
+                      FewEventsWarning, stacklevel=2)
     est, ci, tol = _fit_inference(X, y, alpha)
     chisq = np.array([stats.chi2.isf(p, 1) if p == p else np.nan for p in est.lrt_pvalues_])
     sep = _separation(X, y)
@@ -277,7 +344,7 @@ def firth_logit(
     return FirthFit(frame=frame, n=len(y), n_events=int(y.sum()), n_dropped=d["n_dropped"], formula=formula,
                     outcome=d["outcome"], loglik=float(est.loglik_), global_test=glob, separation=sep,
                     settings=dict(alpha=alpha, partial_as_success=partial_as_success, types=d["types"],
-                                  se_convention=SE_CONVENTION, tolerance=tol),
+                                  se_convention=SE_CONVENTION, tolerance=tol, epv=epv, min_epv=min_epv),
                     _X=X, _y=y, _spec=d["spec"], _est=est)
 
 # %% ../nbs/04_models.ipynb #ce1de5f7

@@ -11,17 +11,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codebook import CODEBOOK, CODEBOOK_VERSION, get_var, with_all_columns
+from .codebook import CODEBOOK, CODEBOOK_VERSION, get_var, missingness, with_all_columns
 from .cases import describe_cases, is_synthetic
 from .safeio import atomic_write
 
 # %% auto #0
-__all__ = ['STRINGS', 'REPORT_FACTORS', 'REPORT_MODEL', 'REPORT_CONDITIONS', 'REPORT_MAX_MODELS', 'CHROMIUM_NAMES',
-           'CHROMIUM_FLAGS', 'tr', 'label', 'level_label', 'term_label', 'cjk_font', 'figure_style', 'figure_svg',
-           'Section', 'section_data', 'quality_findings', 'section_quality', 'section_factors', 'section_firth',
-           'section_qca', 'section_survival', 'section_methods', 'Report', 'render_page', 'build_report',
-           'open_cases_with_money', 'section_economics', 'section_agreement', 'find_chromium', 'chromium_run',
-           'html_to_pdf', 'section_assessment', 'build_assessment_report']
+__all__ = ['STRINGS', 'REPORT_MODEL', 'REPORT_CONDITIONS', 'REPORT_MAX_MODELS', 'CHROMIUM_NAMES', 'CHROMIUM_FLAGS', 'tr', 'label',
+           'level_label', 'term_label', 'cjk_font', 'figure_style', 'figure_svg', 'Section', 'section_data',
+           'quality_findings', 'section_quality', 'section_factors', 'section_firth', 'section_qca', 'section_survival',
+           'section_methods', 'Report', 'render_page', 'build_report', 'open_cases_with_money', 'section_economics',
+           'section_agreement', 'find_chromium', 'chromium_run', 'html_to_pdf', 'section_assessment',
+           'build_assessment_report']
 
 # %% ../nbs/11_report.ipynb #dde7c273
 STRINGS = {
@@ -36,9 +36,15 @@ STRINGS = {
  "industries": ("Customers' industries", "客户所属行业"), "outcomes": ("Outcomes", "结果"),
  "source": ("Source", "来源"), "findings": ("Findings to check", "需核查的问题"),
  "never_coded": ("Not coded for any case: {v}.", "所有案例均未编码的变量：{v}。"),
- "ha_note": ("Odds ratios: level versus the rest; conditional maximum-likelihood estimate with exact interval, or Haldane–Anscombe (marked *) when a cell is zero. p-values: two-sided Fisher exact test, Holm and Benjamini–Hochberg adjusted across the table.",
-             "比值比：该水平相对于其余案例；采用条件最大似然估计及精确区间，有零单元格时采用 Haldane–Anscombe 校正（标 *）。p 值：双侧 Fisher 精确检验，并在全表范围内进行 Holm 与 Benjamini–Hochberg 校正。"),
- "missing": ("Coded share per variable (variables with gaps)", "各变量已编码比例（仅列出有缺失的变量）"),
+ "ha_note": ("Odds ratios: level versus the rest; conditional maximum-likelihood estimate with its exact interval (∞ or 0 with an interval open at one end when a cell is zero). p: exact central p-value, the test the interval inverts; Holm and Benjamini–Hochberg adjust the {k} p-values of the {m} explanatory factors that vary. Last column: p when a partial recapture counts as not recaptured (≠ = the conclusion changes).",
+             "比值比：该水平相对于其余案例；采用条件最大似然估计及其精确区间（有零单元格时估计为 ∞ 或 0，区间一端开放）。p：精确中心 p 值，与区间对应同一检验；Holm 与 Benjamini–Hochberg 校正针对 {m} 个有变化的解释变量的 {k} 个 p 值。最后一列：将部分赢回计为未赢回时的 p 值（≠ 表示结论改变）。"),
+ "partial_alt": ("p (partial = not recaptured)", "p（部分赢回计为未赢回）"),
+ "firth_alt": ("Sensitivity: the same model with a partial recapture counted as not recaptured ({e} events); ≠ marks a term whose conclusion at 0.05 or direction changes.",
+               "敏感性分析：将部分赢回计为未赢回后重新拟合同一模型（{e} 个事件）；≠ 表示该项在 0.05 水平上的结论或方向发生改变。"),
+ "epv": ("Few events per variable: {epv:.1f} (rule of thumb ≥ 10); estimates and p-values are unstable.", "每个变量对应的事件数较少：{epv:.1f}（经验法则 ≥ 10）；估计值与 p 值不稳定。"),
+ "na_design": ("not applicable", "不适用"), "not_known": ("not known", "未知"),
+ "missing": ("Coded share per variable (variables with empty cells): empty by design (the field does not apply, e.g. dialogue fields of a customer never re-approached) is counted apart from not known",
+             "各变量已编码比例（仅列出有空值的变量）：按设计为空（该字段不适用，例如从未重新接触的客户的对话字段）与未知分开统计"),
  "all_valid": ("All {n} cases passed validation against codebook {v}.", "全部 {n} 个案例均通过编码手册 {v} 的校验。"),
  "no_gaps": ("No variable has missing values.", "没有变量存在缺失值。"),
  "not_available": ("Not computed: {why}", "未计算：{why}"), "variable": ("variable", "变量"), "coded": ("coded", "已编码"),
@@ -60,12 +66,12 @@ STRINGS = {
  "econ_intro": ("{n} cases have no outcome yet and carry revenue and margin: the expected value of trying to win each back, with the probability learnt from the {m} closed cases and default assumptions for what the case files do not hold (see the assess module).",
                 "{n} 个案例尚无结果且记录了营收与毛利：以下为尝试赢回每个客户的预期价值；赢回概率从 {m} 个已结案例中学习得到，案例文件中没有的输入采用默认假设（见 assess 模块）。"),
  "methods_list": (["Outcome: recaptured = yes or partial counts as a recapture; cases with an unknown outcome are left out of the tests.",
-                   "Factor table: Wilson intervals for rates; conditional maximum-likelihood odds ratios with exact (Cornfield) intervals, Haldane–Anscombe when a cell is zero; two-sided Fisher exact tests; Holm and Benjamini–Hochberg adjustment across the table.",
+                   "Factor table: the codebook's explanatory variables that vary; Wilson intervals for rates; conditional maximum-likelihood odds ratios with exact (Cornfield) intervals, open at one end when a cell is zero; exact central p-values (Fay 2010); Holm and Benjamini–Hochberg adjustment over that family; the other coding of partial recaptures beside the main one.",
                    "Firth model: penalised likelihood (Firth 1993), profile penalised-likelihood intervals and penalised likelihood-ratio tests, as R logistf; separation checked.",
                    "QCA: crisp sets, truth table and Boolean minimisation with R QCA 3.x semantics; parsimonious solution.",
                    "Time to recapture: Kaplan–Meier with Greenwood variance; log-rank test; durations in whole years from the break-up, censored at the year last observed."],
                   ["结果变量：recaptured 为 yes 或 partial 计为赢回；结果未知的案例不参与检验。",
-                   "因素表：比例采用 Wilson 区间；比值比采用条件最大似然估计及精确（Cornfield）区间，有零单元格时采用 Haldane–Anscombe 校正；双侧 Fisher 精确检验；全表采用 Holm 与 Benjamini–Hochberg 校正。",
+                   "因素表：编码手册中有变化的解释变量；比例采用 Wilson 区间；比值比采用条件最大似然估计及精确（Cornfield）区间，有零单元格时区间一端开放；精确中心 p 值（Fay 2010）；在该族内采用 Holm 与 Benjamini–Hochberg 校正；并列给出部分赢回的另一种编码。",
                    "Firth 模型：惩罚似然（Firth 1993），轮廓惩罚似然置信区间与惩罚似然比检验，与 R logistf 一致；已检查分离问题。",
                    "QCA：清晰集，真值表与布尔最小化遵循 R QCA 3.x 的语义；报告简约解。",
                    "赢回所需时间：Kaplan–Meier 估计（Greenwood 方差）；对数秩检验；时间以自破裂起的整年计，未赢回者在最后观察年份删失。"]),
@@ -211,38 +217,37 @@ def section_quality(cases, lang="en")->Section:
     s.facts["findings"] = findings
     if len(findings):
         s.blocks.append(f"<h3>{html.escape(tr('findings', lang))}</h3>" + _table(findings))
-    stored = [c for c in cases.columns if c in CODEBOOK]
-    miss = pd.Series({c: cases[c].isna().mean() for c in stored})
-    never = [c for c in miss.index if miss[c] == 1]
-    gaps = miss[(miss > 0) & (miss < 1)].sort_values(ascending=False)
-    s.facts["missing_share"] = gaps.round(4).to_dict()
+    m = missingness(cases[[c for c in cases.columns if c in CODEBOOK]])
+    never = m.variable[m.coded == 0].tolist()
+    gaps = m[(m.coded > 0) & (m.coded < m.n)].assign(share=lambda d: d.coded / d.n).sort_values("share", kind="stable")
+    s.facts["missing_share"] = {r.variable: round(1 - r.share, 4) for r in gaps.itertuples()}
+    s.facts["not_applicable"] = {r.variable: int(r.not_applicable) for r in gaps.itertuples() if r.not_applicable}
     s.facts["never_coded"] = never
     if never: s.blocks.append(_p(tr("never_coded", lang, v=", ".join(label(c, lang) for c in never))))
     if gaps.empty:
         if not never: s.blocks.append(_p(tr("no_gaps", lang)))
         return s
-    t = pd.DataFrame({tr("variable", lang): [label(c, lang) for c in gaps.index], "name": list(gaps.index),
-                      tr("coded", lang): [f"{(1 - m) * 100:.0f}%" for m in gaps]})
+    t = pd.DataFrame({tr("variable", lang): [label(c, lang) for c in gaps.variable], "name": list(gaps.variable),
+                      tr("coded", lang): [f"{r * 100:.0f}%" for r in gaps.share],
+                      tr("na_design", lang): gaps.not_applicable.to_numpy(), tr("not_known", lang): gaps.not_known.to_numpy()})
     s.blocks.append(f"<h3>{html.escape(tr('missing', lang))}</h3>" + _table(t))
     return s
 
 # %% ../nbs/11_report.ipynb #3decaca5
-REPORT_FACTORS = ["rca_done", "cause_remedied", "cba_done", "dialogue_level", "team_mix", "personal_ties",
-                  "structural_change_supplier", "structural_change_customer", "cause_controllable", "accommodations"]
 REPORT_MODEL = "recaptured ~ rca_done + cba_done + dialogue_top + ties"
 REPORT_CONDITIONS = {"RCA": "rca_done", "TOP": "dialogue_level >= top", "FIT": "accommodation_fit",
                      "TIES": "personal_ties >= occasional", "STRUCT": "structural_change_supplier or structural_change_customer"}
 REPORT_MAX_MODELS = 3
 
 def section_factors(cases, lang="en", factors=None)->Section:
-    "Factor table with exact tests and the forest plot."
+    "Factor table with exact tests, the other coding of partial recaptures, and the forest plot."
     from winback_research.crosscase import factor_table
     import matplotlib.pyplot as plt
-    fs = [f for f in (factors or REPORT_FACTORS) if f in cases.columns and cases[f].notna().any()]
-    ft = factor_table(cases, "recaptured", fs)
+    ft = factor_table(cases, "recaptured", factors)
     s = Section("factors", tr("factors", lang))
     fr = ft.to_frame()
-    s.facts.update(n=int(ft.n), rows=len(fr))
+    s.facts.update(n=int(ft.n), rows=len(fr), family_size=ft.family_size, factors=list(ft.settings["factors"]),
+                   excluded=dict(ft.settings["excluded"]))
     y = cases["won_back"].dropna() if "won_back" in cases else None
     if y is not None: s.blocks.append(_p(tr("small_n", lang, n=len(y), e=int(y.sum()))))
     show = pd.DataFrame({
@@ -250,9 +255,12 @@ def section_factors(cases, lang="en", factors=None)->Section:
         "level": [level_label(f, l, lang) for f, l in zip(fr["factor"], fr["level"])],
         "n": fr["n"], "recaptured": fr["recaptured"],
         "rate (95% CI)": [_est_ci(r, lo, hi, pct=True) for r, lo, hi in zip(fr["rate"], fr["rate_low"], fr["rate_high"])],
-        "odds ratio (95% CI)": [_est_ci(o, lo, hi) + (" *" if m == "haldane-anscombe" else "") for o, lo, hi, m in zip(fr["odds_ratio"], fr["or_low"], fr["or_high"], fr["or_method"])],
-        "p Fisher": fr["p_fisher"], "p Holm": fr["p_holm"], "p BH": fr["p_bh"]})
-    s.blocks.append(_p(tr("ha_note", lang)))
+        "odds ratio (95% CI)": [_est_ci(o, lo, hi) for o, lo, hi in zip(fr["odds_ratio"], fr["or_low"], fr["or_high"])],
+        "p": fr["p_value"], "p Holm": fr["p_holm"], "p BH": fr["p_bh"]})
+    if "p_value_alt" in fr:
+        show[tr("partial_alt", lang)] = [("–" if p != p else f"{p:.3g}") + (" ≠" if c else "") for p, c in zip(fr["p_value_alt"], fr["conclusion_changes"])]
+        s.facts["conclusion_changes"] = fr.loc[fr["conclusion_changes"], ["factor", "level"]].values.tolist()
+    s.blocks.append(_p(tr("ha_note", lang, k=ft.family_size, m=len(ft.settings["factors"]))))
     s.blocks.append(_table(show))
     zh_fig = lang == "zh" and cjk_font() is not None
     with figure_style(lang):
@@ -262,7 +270,7 @@ def section_factors(cases, lang="en", factors=None)->Section:
             ticks = [t.get_text().split(": ", 1) for t in ax.get_yticklabels()]
             ax.set_yticks(ax.get_yticks(), [f"{label(a, 'zh')}：{level_label(a, b, 'zh')}" if len([a, b]) == 2 else a for a, b in ticks])
             ax.set_xlabel("赢回的比值比（95% 置信区间）")
-            zh_leg = {"conditional MLE (exact CI)": "条件最大似然估计（精确区间）", "Haldane-Anscombe (zero cell)": "Haldane–Anscombe 校正（零单元格）"}
+            zh_leg = {"conditional MLE, exact CI": "条件最大似然估计（精确区间）", "estimate ∞ or 0 (a cell is 0)": "估计为 ∞ 或 0（有零单元格）"}
             h, l = ax.get_legend_handles_labels()
             ax.legend(h, [zh_leg.get(x, x) for x in l], fontsize="small")
         s.blocks.append(figure_svg(fig))
@@ -273,7 +281,11 @@ def section_firth(cases, lang="en", formula=REPORT_MODEL)->Section:
     "Firth penalised logistic regression on the main factors, with the separation check."
     from winback_research.models import firth_logit
     from winback_research.datasets import with_terms
-    m = firth_logit(with_terms(cases), formula)
+    from winback_research.models import FewEventsWarning
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FewEventsWarning)
+        m = firth_logit(with_terms(cases), formula)
+    few = [w for w in caught if issubclass(w.category, FewEventsWarning)]
     s = Section("firth", tr("firth", lang), facts={"formula": formula, "n": m.n, "n_events": m.n_events, "n_dropped": m.n_dropped})
     s.blocks.append(_p(f"{tr('model_formula', lang)}: {formula}; n = {m.n}, events = {m.n_events}, dropped = {m.n_dropped}."))
     fr = m.to_frame()
@@ -281,7 +293,19 @@ def section_firth(cases, lang="en", formula=REPORT_MODEL)->Section:
                          "coefficient (95% CI)": [_est_ci(e, lo, hi) for e, lo, hi in zip(fr["estimate"], fr["ci_low"], fr["ci_high"])],
                          "se": fr["se"], "odds ratio (95% CI)": [_est_ci(e, lo, hi) for e, lo, hi in zip(fr["odds_ratio"], fr["or_low"], fr["or_high"])],
                          "p (penalised LR)": fr["p_value"]})
+    try:
+        alt = firth_logit(with_terms(cases), formula, partial_as_success=False)
+        a = alt.to_frame().set_index("term")
+        flip = lambda t: (np.sign(fr.set_index("term").loc[t, "estimate"]) * np.sign(a.loc[t, "estimate"]) < 0)
+        sig = lambda p: p < 0.05
+        show[tr("partial_alt", lang)] = [f"{a.loc[t, 'p_value']:.3g}" + (" ≠" if sig(p) != sig(a.loc[t, "p_value"]) or ((sig(p) or sig(a.loc[t, "p_value"])) and flip(t)) else "")
+                                         for t, p in zip(fr["term"], fr["p_value"])]
+        s.facts["alt_events"] = alt.n_events
+    except ValueError: alt = None
     s.blocks.append(_table(show))
+    if alt is not None: s.blocks.append(_p(tr("firth_alt", lang, e=alt.n_events)))
+    if few: s.blocks.append(_p(tr("epv", lang, epv=m.settings.get("epv", float("nan")))))
+    s.facts["epv"] = m.settings.get("epv")
     sep = m.separation
     if lang == "zh":
         kinds = {"none": "无分离，所有最大似然估计均为有限值", "quasi-complete": "准完全分离", "complete": "完全分离"}
@@ -433,7 +457,7 @@ def build_report(
     cases:pd.DataFrame,      # a validated, typed case table (with derived variables)
     lang:str="en",           # "en" or "zh"
     title:str|None=None,     # report title
-    factors:list|None=None,  # factors for the factor table (default `REPORT_FACTORS`)
+    factors:list|None=None,  # factors for the factor table (default: the codebook's explanatory variables that vary)
     codings:list|None=None,  # further codings of the same cases (one table per coder) for the agreement section
 )->Report:
     "Run the analyses on a study and render the self-contained HTML report."
@@ -529,6 +553,16 @@ STRINGS.update({
  "similar": ("Most similar cases of the study", "研究中最相似的案例"),
  "enpv": ("Expected net present value of trying: {v} {cur}; break-even probability {bp}; break-even price concession {bc}.",
           "尝试赢回的预期净现值：{v} {cur}；盈亏平衡概率 {bp}；盈亏平衡价格让步 {bc}。"),
+ "no_verdict": ("No verdict yet: {m} missing. If recaptured, the customer is worth {v} {cur} (present value of the margin); trying pays only if its one-off costs stay below {c} {cur}.",
+                "尚无结论：缺少 {m}。若赢回，该客户的价值为 {v} {cur}（毛利现值）；只有当一次性成本低于 {c} {cur} 时，尝试赢回才划算。"),
+ "inputs": ("Inputs of the cost–benefit analysis and where they come from", "成本效益分析的输入及其来源"),
+ "model_check": ("Model check on {n} study cases, leave one out: AUC {auc:.2f}, Brier score {b:.3f} against {b0:.3f} for the base rate ({r:.0%}).",
+                 "在 {n} 个研究案例上的留一法检验：AUC {auc:.2f}，Brier 分数 {b:.3f}，而始终预测基准率（{r:.0%}）的 Brier 分数为 {b0:.3f}。"),
+ "model_useless": ("The model does not predict better than the base rate, so the base rate is shown instead of the model's split.",
+                   "该模型的预测并不优于基准率，因此此处显示基准率，而不是模型给出的分组概率。"),
+ "caveat": ("The probabilities describe cases like this one in the study; “followed the steps” is an association, not an effect.",
+            "这些概率描述的是研究中与本案相似的案例；“遵循了四个步骤”只是一种关联，而非因果效应。"),
+ "left_out": ("Left out of the study for this assessment: {c}.", "本次评估中从研究里排除的案例：{c}。"),
  "no_money": ("Not computed: the case file records no revenue_before, margin_before and currency.", "未计算：案例文件中没有 revenue_before、margin_before 和 currency。"),
  "assumptions": ("Assumptions (not in the case file)", "假设（不在案例文件中）"),
  "learnt_from": ("Probabilities come from a Firth logistic regression ({f}) fitted on {s} ({n} cases).", "赢回概率来自在 {s}（{n} 个案例）上拟合的 Firth 逻辑回归（{f}）。"),
@@ -550,17 +584,29 @@ def section_assessment(a, lang="en", idx=1)->Section:
     adv = a.advice
     s.blocks.append(_table(adv[adv.step == "step1"][["recommendation", "because", "source"]]))
     s.blocks.append(f"<h3>{html.escape(tr('step2', lang))}</h3>")
-    if a.appraisal is None: s.blocks.append(_p(tr("no_money", lang)))
+    cur = None if a.inputs is None else dict(zip(a.inputs.input, a.inputs.value)).get("currency")
+    if a.appraisal is None and a.value_if_recaptured is not None:
+        s.blocks.append(_p(tr("no_verdict", lang, m=", ".join(a.missing_inputs), v=f"{a.value_if_recaptured:,}", c=f"{a.max_effort_cost:,}", cur=cur)))
+    elif a.appraisal is None: s.blocks.append(_p(tr("no_money", lang)))
     else:
         ap = a.appraisal
         s.facts.update(enpv=str(ap.enpv), currency=ap.currency)
         s.blocks.append(_p(tr("enpv", lang, v=f"{ap.enpv:,}", cur=ap.currency, bp=_pct(ap.break_even_probability), bc=_pct(ap.break_even_concession))))
         s.blocks.append(_table(ap.breakdown.astype({"if_recaptured": str, "expected": str})))
-        s.blocks.append(f"<h4>{html.escape(tr('assumptions', lang))}</h4>" + _table(pd.DataFrame({"assumption": list(a.assumptions), "value": [str(v) for v in a.assumptions.values()]})))
+    if a.inputs is not None:
+        s.blocks.append(f"<h4>{html.escape(tr('inputs', lang))}</h4>" + _table(a.inputs.assign(value=["–" if v is None else str(v) for v in a.inputs.value])))
+    s.facts["missing_inputs"] = list(a.missing_inputs)
     pr = a.prediction.copy()
     for c in ("p", "p_low", "p_high"): pr[c] = [_pct(v) for v in pr[c]]
     s.blocks.append(f"<h3>{html.escape(tr('prob', lang))}</h3>" + _table(pr))
     s.facts["prediction"] = a.prediction
+    mc = a.model_check
+    if mc is not None:
+        s.blocks.append(_p(tr("model_check", lang, n=mc.n, auc=mc.auc_loo, b=mc.brier_loo, b0=mc.brier_base, r=mc.base_rate)))
+        s.facts["model_useful"] = mc.useful
+        s.blocks.append(_p(tr("caveat", lang) if mc.useful else tr("model_useless", lang)))
+    if a.settings.get("excluded_from_study"):
+        s.blocks.append(_p(tr("left_out", lang, c=", ".join(a.settings["excluded_from_study"]))))
     s.blocks.append(f"<h3>{html.escape(tr('step3', lang))}</h3>" + _table(adv[adv.step == "step3"][["recommendation", "because", "source"]]))
     acc = a.accommodations.copy()
     acc["label"] = [get_var("accommodations").option_label(c, lang) for c in acc.accommodation]

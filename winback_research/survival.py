@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import stats
+from .models import FewEventsWarning
 
 # %% auto #0
-__all__ = ['KaplanMeierResult', 'kaplan_meier', 'LogrankResult', 'logrank_test', 'FewEventsWarning', 'CoxResult', 'cox_ph',
-           'RecaptureTimes', 'time_to_recapture']
+__all__ = ['KaplanMeierResult', 'kaplan_meier', 'LogrankResult', 'logrank_test', 'CoxResult', 'cox_ph', 'RecaptureTimes',
+           'time_to_recapture', 'FewEventsWarning']
 
 # %% ../nbs/08_survival.ipynb #f0938afa
 def _check_surv_data(
@@ -230,8 +231,7 @@ def logrank_test(
     return LogrankResult(chi2, df, float(stats.chi2.sf(chi2, df)), table, duration, event, group)
 
 # %% ../nbs/08_survival.ipynb #5f35211b
-class FewEventsWarning(UserWarning):
-    "Fewer events per estimated parameter than the usual rule of thumb (about 10): estimates are unstable."
+_all_ = ["FewEventsWarning"]   # defined in `models` (firth_logit warns with it too), re-exported here
 
 # %% ../nbs/08_survival.ipynb #3af6387f
 class CoxResult:
@@ -325,18 +325,20 @@ class RecaptureTimes:
     dropped:pd.DataFrame  # rows left out, with a `reason` column
     origin:str            # 'dissolution' or 'reapproach'
     partial_as_event:bool # whether 'partial' counted as recapture
+    unknown:str='drop'    # missing `recaptured`: 'drop' or 'censor' (at observed_year)
     @property
     def n(self)->int: return len(self.data)
     @property
     def n_dropped(self)->int: return len(self.dropped)
     @property
-    def settings(self)->dict: return dict(origin=self.origin, partial_as_event=self.partial_as_event)
+    def settings(self)->dict: return dict(origin=self.origin, partial_as_event=self.partial_as_event, unknown=self.unknown)
     def to_frame(self)->pd.DataFrame: return self.data.copy()
     def summary(self)->str:
         "Counts of kept, dropped and recaptured cases."
         s = (f"time to recapture from {self.origin} (years): {self.n} case(s) used, "
              f"{int(self.data.event.sum())} recaptured, {self.n_dropped} dropped"
-             f"{'' if self.partial_as_event else '; partial recapture treated as censored'}")
+             f"{'' if self.partial_as_event else '; partial recapture treated as censored'}"
+             f"{'; missing outcome treated as censored at observed_year' if self.unknown == 'censor' else ''}")
         if self.n_dropped: s += "\n" + "\n".join(f"  row {i}: {r}" for i, r in self.dropped.reason.items())
         return s
     def __repr__(self): return self.summary()
@@ -347,9 +349,11 @@ def time_to_recapture(
     cases:pd.DataFrame,         # case table (integer-year columns, `recaptured` in yes/partial/no or missing)
     origin:str="dissolution",   # clock start: 'dissolution' (dissolution_year) or 'reapproach' (reapproach_year)
     partial_as_event:bool=True, # count recaptured == 'partial' as an event
+    unknown:str="drop",         # missing `recaptured`: 'drop' the case (as the factor table does) or 'censor' it at observed_year
 )->RecaptureTimes:              # `.data` with duration and event, `.dropped` with reasons
     "Years from dissolution (or re-approach) to recapture, censored at observed_year when not recaptured."
     if origin not in ('dissolution', 'reapproach'): raise ValueError(f"origin must be 'dissolution' or 'reapproach', not {origin!r}")
+    if unknown not in ('drop', 'censor'): raise ValueError(f"unknown must be 'drop' or 'censor', not {unknown!r}")
     start_col = f"{origin}_year"
     need = [start_col, 'recapture_year', 'observed_year', 'recaptured']
     missing = [c for c in need if c not in cases.columns]
@@ -366,14 +370,16 @@ def time_to_recapture(
         probs += [f"row {i}, column {c!r}: {v!r} is not a year" for i, v in cases[c][nonint].items()]
     is_event = rec.eq('yes') | (rec.eq('partial') if partial_as_event else False)
     is_event = is_event.fillna(False).astype(bool)
+    unk = rec.isna() if unknown == 'drop' else pd.Series(False, index=cases.index)
     end = yrs['recapture_year'].where(is_event, yrs['observed_year'])
     end_col = pd.Series(np.where(is_event, 'recapture_year', 'observed_year'), index=cases.index)
     start = yrs[start_col]
     reasons = pd.Series(pd.NA, index=cases.index, dtype='string')
     reasons[end.isna()] = [f"{e} missing" for e in end_col[end.isna()]]
+    reasons[unk] = "recaptured missing (outcome not known)"
     reasons[start.isna()] = f"{start_col} missing"
     reasons[bad] = pd.NA  # reported as errors instead
-    ok = start.notna() & end.notna() & ~bad
+    ok = start.notna() & end.notna() & ~bad & ~unk
     neg = ok & (end < start)
     probs += [f"row {i}, column {end_col[i]!r}: {end[i]} is before {start_col} {start[i]}" for i in cases.index[neg.fillna(False)]]
     late = ok & is_event & yrs['observed_year'].notna() & (yrs['observed_year'] < yrs['recapture_year'])
@@ -385,4 +391,4 @@ def time_to_recapture(
     data['event'] = is_event[keep].astype(int)
     dropped = cases[~keep].copy()
     dropped['reason'] = reasons[~keep]
-    return RecaptureTimes(data, dropped, origin, partial_as_event)
+    return RecaptureTimes(data, dropped, origin, partial_as_event, unknown)
