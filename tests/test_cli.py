@@ -86,3 +86,18 @@ def test_portfolio_ranks(tmp_path):
     rank = pd.read_csv(tmp_path / "rank.csv")
     assert rank["rank"].tolist() == [1, 2] and set(rank.case_id) == {"L1", "L2"}
     assert (tmp_path / "rank.html").stat().st_size > 1000
+    # no costs of the attempt were given: no customer gets a verdict, and the output says what is missing
+    assert rank.worth_trying.isna().all() and rank.missing_inputs.str.contains("process_change_cost").all()
+    assert "No verdict" in r.stdout and "SYNTHETIC" in r.stdout
+
+
+def test_analyze_study26_tests_no_outcome_derived_row():
+    # Before: the default factor family held won_back (OR about 713, p about 0), constants and identifiers.
+    r = winback("analyze", "study26", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    factors = {row["factor"] for row in out["factor_table"]}
+    assert not factors & {"won_back", "recaptured", "recapture_year", "years_to_recapture", "revenue_after",
+                          "profit_after", "data_origin", "names_disguised", "case_id"}
+    assert out["excluded"]["won_back"] == "role 'outcome'" and out["synthetic"] is True
+    assert out["firth_partial_as_failure"] is not None and any("events per variable" in w for w in out["warnings"])

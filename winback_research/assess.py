@@ -371,7 +371,8 @@ class Assessment:
         L.append("   prepare: " + ", ".join(fits.label))
         L.append("Probability of recapture:")
         L += [f"   {r.scenario}: {r.p:.0%} ({r.p_low:.0%}–{r.p_high:.0%})" for r in self.prediction.itertuples()]
-        if self.model_check is not None: L.append("   " + self.model_check.summary())
+        if self.model_check is not None:
+            L.append("   " + self.model_check.summary() + ("" if self.model_check.useful else " The base rate is shown instead of the model's split."))
         if (self.prediction.source == "model").any(): L.append("   " + SCENARIO_CAVEAT)
         L.append("Most similar cases: " + "; ".join(f"{r.case_id} ({r.recaptured}, distance {r.distance:.2f})" for r in self.similar.itertuples()))
         if self.settings.get("excluded_from_study"):
@@ -493,7 +494,7 @@ class ModelCheck:
              f"against {self.brier_base:.3f} for always predicting the base rate ({self.base_rate:.0%}); "
              f"on the cases it was fitted to it looks better (AUC {self.auc_apparent:.2f}, Brier {self.brier_apparent:.3f}).")
         return s + (" It predicts better than the base rate." if self.useful else
-                    " It does not predict better than the base rate, so the base rate is shown instead of the model's split.")
+                    " It does not predict better than the base rate.")
     def __repr__(self): return self.summary()
 
 def _auc(y, p):

@@ -160,7 +160,8 @@ def _table(df, **kw):
 def _bdi(x): return f"<bdi>{html.escape(str(x))}</bdi>"
 def _est_ci(est, lo, hi, pct=False):
     "An estimate with its interval as one compact text cell."
-    f = (lambda v: f"{v:.0%}") if pct else (lambda v: f"{v:.3g}")
+    f0 = (lambda v: f"{v:.0%}") if pct else (lambda v: f"{v:.3g}")
+    f = lambda v: "∞" if v == float("inf") else f0(v)
     if est is None or pd.isna(est): return "–"
     return f"{f(est)} ({f(lo)}–{f(hi)})"
 
@@ -565,7 +566,7 @@ STRINGS.update({
  "left_out": ("Left out of the study for this assessment: {c}.", "本次评估中从研究里排除的案例：{c}。"),
  "no_money": ("Not computed: the case file records no revenue_before, margin_before and currency.", "未计算：案例文件中没有 revenue_before、margin_before 和 currency。"),
  "assumptions": ("Assumptions (not in the case file)", "假设（不在案例文件中）"),
- "learnt_from": ("Probabilities come from a Firth logistic regression ({f}) fitted on {s} ({n} cases).", "赢回概率来自在 {s}（{n} 个案例）上拟合的 Firth 逻辑回归（{f}）。"),
+ "learnt_from": ("The model of recapture is a Firth logistic regression ({f}) fitted on {s} ({n} complete cases), checked by leaving one case out at a time.", "赢回模型为在 {s}（{n} 个完整案例）上拟合的 Firth 逻辑回归（{f}），并以留一法检验。"),
  "synthetic_study": ("The study is SYNTHETIC: the probabilities illustrate the method and are not an estimate for a real customer.",
                      "所用研究数据为合成数据：这些概率仅用于演示方法，并非对真实客户的估计。"),
 })
@@ -594,7 +595,8 @@ def section_assessment(a, lang="en", idx=1)->Section:
         s.blocks.append(_p(tr("enpv", lang, v=f"{ap.enpv:,}", cur=ap.currency, bp=_pct(ap.break_even_probability), bc=_pct(ap.break_even_concession))))
         s.blocks.append(_table(ap.breakdown.astype({"if_recaptured": str, "expected": str})))
     if a.inputs is not None:
-        s.blocks.append(f"<h4>{html.escape(tr('inputs', lang))}</h4>" + _table(a.inputs.assign(value=["–" if v is None else str(v) for v in a.inputs.value])))
+        fmt = lambda v: "–" if v is None else f"{v:.3g}" if isinstance(v, float) else str(v)
+        s.blocks.append(f"<h4>{html.escape(tr('inputs', lang))}</h4>" + _table(a.inputs.assign(value=[fmt(v) for v in a.inputs.value])))
     s.facts["missing_inputs"] = list(a.missing_inputs)
     pr = a.prediction.copy()
     for c in ("p", "p_low", "p_high"): pr[c] = [_pct(v) for v in pr[c]]
@@ -633,6 +635,7 @@ def build_assessment_report(
         if is_synthetic(against): notes.append(tr("synthetic_study", lang))
         model = assessments[0].settings
         notes.append(tr("learnt_from", lang, f=model["model"], s=against.attrs.get("source", "the study"), n=model["model_n"]))
+        if any(a.model_check is not None and not a.model_check.useful for a in assessments): notes.append(tr("model_useless", lang))
         if len(cases) > 1:
             rank = rank_assessments(assessments)
             s = Section("ranking", tr("ranking", lang), facts={"ranking": rank})
