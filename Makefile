@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test install bench clean-venv
+.PHONY: demo test install bench lint test-lowest clean-venv
 
 install: $(VENV)/.installed
 
@@ -21,6 +21,17 @@ demo: install
 
 test: install
 	MPLBACKEND=Agg $(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check --no-cache winback_research tests bench
+
+# The package tests with the lowest versions pyproject.toml allows of the libraries whose APIs we lean on
+# (the notebooks run with the current versions in `make test`).
+LOWEST := "numpy==1.26.4" "pandas==2.2.0" "pandera==0.24.0" "scipy==1.12.0" "statsmodels==0.14.0" "matplotlib==3.8.0" "formulaic==1.2.1"
+test-lowest:
+	test -x .venv-lowest/bin/python || $(PYTHON) -m venv .venv-lowest
+	.venv-lowest/bin/python -m pip install --quiet $(LOWEST) -e ".[dev]"
+	MPLBACKEND=Agg .venv-lowest/bin/python -m pytest -q -p no:cacheprovider --ignore=tests/test_notebooks.py
 
 bench: install
 	MPLBACKEND=Agg $(BIN)/python bench/run.py

@@ -3,7 +3,6 @@ measured in the same run: the same analyses computed without rendering anything.
 rendering (figures as SVG, HTML) costs on top of the statistics. Goal: a few seconds, not minutes.
 Run: python bench/bench_report.py
 """
-import time
 
 from timing import best_of
 import warnings

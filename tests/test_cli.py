@@ -1,6 +1,5 @@
 """The installed `winback` command, run as a user runs it."""
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path

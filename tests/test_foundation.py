@@ -1,5 +1,4 @@
 """Tests of the installed package: codebook, case files, bundled studies."""
-import json
 import subprocess
 import sys
 import zipfile
@@ -9,23 +8,28 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from winback_research import codebook, datasets
 from winback_research.cases import CaseFileError, read_cases, write_cases
-from winback_research.codebook import CODEBOOK, VARIABLES, datapackage, share_of_wallet_stage, template_columns
-from winback_research.datasets import load_example, simulate_cases
+from winback_research.codebook import VARIABLES, datapackage, template_columns
+from winback_research.core import InputError
+from winback_research.datasets import load_example
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_stage_thresholds():
-    assert [share_of_wallet_stage(s) for s in (0, 0.01, 0.5, 0.79, 0.8, 1.0)] == \
-        ["development", "initial", "stable", "stable", "strategic", "strategic"]
+def test_model_terms_of_study26_unchanged():
+    """The generating indicators of the bundled studies, as they were before the terms moved into the codebook."""
+    sums = datasets.generative_terms(load_example("study26")).sum().astype(int).to_dict()
+    assert sums == {"rca_done": 20, "cba_done": 15, "dialogue_top": 15, "accommodation_fit": 16, "ties": 12,
+                    "investments_high": 13, "structural_change": 12, "controllable_or_price": 16, "executive_conflict": 5}
+    assert datasets.generative_terms(load_example("brextech_rilf")).iloc[0].tolist() == [1.0] * 9
 
 
-def test_examples_validate():
-    brex, s26 = load_example("brextech_rilf"), load_example("study26")
-    assert len(brex) == 1 and len(s26) == 26
-    assert s26.attrs["synthetic"] and not brex.attrs["synthetic"]
-    assert brex.loc[0, "reapproach_year"] == 2012 and brex.loc[0, "recapture_year"] == 2012
+def test_terms_still_importable_from_datasets():
+    """Until the callers switch to the codebook, datasets re-exports the codebook's definitions."""
+    assert datasets.FIT is codebook.FIT
+    assert datasets.with_terms is codebook.with_terms and datasets.generative_terms is codebook.generative_terms
+    assert list(datasets.DEFAULT_EFFECTS)[1:] == list(codebook.MODEL_TERMS)
 
 
 def test_three_mistakes_reported_together(tmp_path):
@@ -42,6 +46,15 @@ def test_three_mistakes_reported_together(tmp_path):
                     "row 4, column 'share_of_wallet': 1.7 must be between 0 and 1",
                     "row 5, column 'recapture_year': recapture_year 2010 is before dissolution_year 2012"]
     assert str(e.value).startswith("cases.csv: 3 problems")
+    assert isinstance(e.value, InputError)
+
+
+def test_model_term_column_rejected(tmp_path):
+    """A model term is derived: a case file that stores one is rejected, like any derived variable."""
+    f = tmp_path / "t.csv"
+    f.write_text("case_id,supplier,customer,dissolution_year,dialogue_level,dialogue_top\nA1,S,C,2009,top,yes\n")
+    with pytest.raises(CaseFileError, match="column 'dialogue_top': is derived from dialogue_level"):
+        read_cases(f)
 
 
 def test_input_never_overwritten(tmp_path):
@@ -67,7 +80,7 @@ def test_datapackage_matches_template():
 
 # A property: whatever a malformed table holds, reading it yields a typed table or a CaseFileError
 # listing problems, never any other exception.
-_cols = st.sampled_from([v.name for v in VARIABLES] + ["bogus", "relationship_stage", "case_id"])
+_cols = st.sampled_from([v.name for v in VARIABLES] + ["bogus", "relationship_stage", "dialogue_top", "case_id"])
 _cell = st.one_of(st.just(""), st.sampled_from(["yes", "no", "2009", "0.5", "15%", "none", "top", "NO", "0123",
                                                 "=1+1", "price;price", "-3", "1e400", "nan", "  "]),
                   st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8))

@@ -1,6 +1,5 @@
 """Tests of the installed winback_research.models against R logistf 1.26.1 and closed-form results."""
 import json
-import math
 import warnings
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
+from winback_research.core import InputError
 from winback_research.models import check_separation, compare, firth_logit, predict_recapture
 
 REF = Path(__file__).resolve().parent / "reference" / "stats"
@@ -46,24 +46,8 @@ def test_separation_sex2_dia_quasi(fit):
     assert sep.kind == "quasi-complete" and sep.terms == ["dia"]
     assert fit.separation.terms == ["dia"]
     assert fit.to_frame().set_index("term").loc["dia", "ml_estimate"] == "+inf"
-    assert "dia" in fit.summary() and "not valid" in fit.summary()
-
-
-def test_separation_complete_and_none():
-    comp = check_separation(pd.DataFrame({"y": [0, 0, 0, 1, 1, 1], "x": [1, 2, 3, 4, 5, 6.0]}), "y ~ x")
-    assert comp.kind == "complete" and comp.to_frame().ml_estimate.tolist() == ["-inf", "+inf"]
-    assert check_separation(pd.DataFrame({"y": [0, 1, 0, 1, 0, 1], "x": [1, 1, 2, 2, 3, 3.0]}), "y ~ x").kind == "none"
-
-
-def test_saturated_2x2_is_haldane_anscombe():
-    # Firth's estimate in a saturated 2x2 model = log Haldane-Anscombe OR; logistf>=1.24 SE = Woolf SE
-    # of the corrected table (firth_sex2.json, se_conventions).
-    d = pd.DataFrame({"recaptured": ["yes"] * 13 + ["no"] * 13, "rca_done": [True] * 8 + [False] * 18})
-    f = firth_logit(d, "recaptured ~ rca_done").to_frame().set_index("term")
-    assert f.loc["rca_done", "odds_ratio"] == pytest.approx(8.5 * 13.5 / (0.5 * 5.5), rel=1e-6)
-    assert f.loc["rca_done", "se"] == pytest.approx(math.sqrt(1 / 8.5 + 1 / .5 + 1 / 5.5 + 1 / 13.5), rel=1e-6)
-    p = predict_recapture(firth_logit(d, "recaptured ~ rca_done"), pd.DataFrame({"rca_done": [True, False]}))
-    assert p.p.tolist() == pytest.approx([8.5 / 9, 5.5 / 19], rel=1e-7)
+    text = str(fit.summary())
+    assert "dia" in text and "not valid" in text and "Events per variable" in text and sep.message in text
 
 
 def test_compare_nested_reproduces_logistf(fit):
@@ -109,7 +93,7 @@ def test_case_table_dtypes_and_missing():
 
 def test_errors_name_the_problem():
     d = pd.DataFrame({"recaptured": ["yes", "no", "no"], "x": [1, 0, 1], "acc": ["a;b", "a", "none"]})
-    with pytest.raises(ValueError, match="2 problem"):
+    with pytest.raises(InputError, match="2 problems"):
         firth_logit(d, "recaptured ~ z + acc", types={"acc": "multi"})
     with pytest.raises(ValueError, match="left-hand side"):
         firth_logit(d, "won ~ x")

@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from winback_research.qca import decode_rows, parse_expr, pof, super_subset, truth_table
+from winback_research.conditions import qca_data
+from winback_research.core import InputError, Result, WinbackError
+from winback_research.qca import decode_rows, pof, super_subset, truth_table
 from winback_research.qca_calibrate import calibrate
 from winback_research.qca_minimize import compare_with_r, covers, minimal_covers, minimize
 
@@ -66,9 +68,13 @@ def test_intermediate_matches_R(LF):
 
 def test_printout_like_R(LC, LF):
     assert str(minimize(truth_table(LC, "SURV")).expression()) == "DEV*~URB*LIT*STB + DEV*LIT*IND*STB <-> SURV"
-    text = repr(minimize(truth_table(LF, "SURV", incl_cut=0.8), include="?"))
-    assert text.startswith("M1: DEV*~IND + URB*STB -> SURV")
-    assert "0.815  0.721  0.284  0.194" in text
+    sol = minimize(truth_table(LF, "SURV", incl_cut=0.8), include="?")
+    assert isinstance(sol, Result)
+    lines = str(sol.summary()).splitlines()   # R: model, then inclS PRI covS covU per term, three decimals
+    assert lines[1] == "M1: DEV*~IND + URB*STB -> SURV"
+    assert lines[2].split() == ["term", "inclS", "PRI", "covS", "covU"]
+    assert lines[3].split() == ["DEV*~IND", "0.815", "0.721", "0.284", "0.194"]
+    assert repr(sol) == sol.summary().as_text()
 
 
 def test_necessity_matches_R(LC):
@@ -105,21 +111,19 @@ def test_pof_matches_R(LF):
     assert r.loc["expression", "PRI"] == pytest.approx(ic["sol.incl.cov"]["columns"]["PRI"][0], abs=1e-9)
 
 
-# --- errors a user can act on -----------------------------------------------------------------------
+# --- errors a user can act on: one error path across the QCA modules -------------------------------
 
-def test_errors(LC, LF):
-    with pytest.raises(ValueError, match="condition 'K' is constant"):
-        truth_table(LC.assign(K=1), "SURV")
-    with pytest.raises(ValueError, match="no positive cases"):
-        truth_table(LC.assign(SURV=0), "SURV")
-    with pytest.raises(ValueError, match=r"unknown condition\(s\): 'FOO'"):
-        truth_table(LC, "SURV", ["DEV", "FOO"])
-    with pytest.raises(ValueError, match="anchors must be ordered"):
+def test_errors_are_winback_errors(LC, LF):
+    with pytest.raises(InputError) as e:      # every problem of the case table at once
+        truth_table(LC.assign(K=1, SURV=0), "SURV", ["DEV", "K", "FOO"])
+    assert len(e.value.problems) == 3 and str(e.value).startswith("truth_table: 3 problems")
+    with pytest.raises(InputError, match="dir_exp: unknown condition"):
+        minimize(truth_table(LF, "SURV", incl_cut=0.8), include="?", dir_exp="DEV, FOO")
+    with pytest.raises(WinbackError, match="anchors must be ordered"):
         calibrate([1, 2, 3], thresholds=[2, 1, 3])
-    with pytest.raises(ValueError, match="outside the range"):
-        calibrate([1, 2, 3], "crisp", 5)
-    with pytest.raises(ValueError, match="no positive rows"):
-        minimize(truth_table(LF, "SURV"), include="?")
+    with pytest.raises(InputError, match="qca_data: 3 problems"):   # a lower-case name, two missing columns
+        qca_data(pd.DataFrame({"case_id": ["a"]}), {"TOP": "dialogue_level >= boss"}, ("won", "won_back"))
+    assert issubclass(WinbackError, ValueError)   # callers catching ValueError keep working
 
 
 # --- properties against a brute-force 3^k implementation -------------------------------------------
@@ -186,13 +190,13 @@ def test_intermediate_between_conservative_and_parsimonious(seed):
             assert set(tt.positive) <= cov <= set(tt.positive) | ec
 
 
-def test_minimal_covers_methods_agree():
+def test_minimal_covers_equal_brute_force():
+    # the notebook checks method='dfs' against method='milp'; here both against an exhaustive search
     rng = np.random.default_rng(7)
     for _ in range(30):
         c = rng.random((14, 10)) < 0.3
         c[rng.integers(0, 14, 10), np.arange(10)] = True
-        assert minimal_covers(c) == minimal_covers(c, method="milp")
-        assert minimal_covers(c)[0] == brute_models(c)
+        assert minimal_covers(c) == (brute_models(c), True)
 
 
 def test_xy_plot_escapes_labels(LF, monkeypatch):

@@ -1,5 +1,4 @@
 """The study report as a person sees it: parsed HTML, hostile input, headless-Chromium rendering."""
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -7,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from winback_research.cases import read_cases, write_cases
+from winback_research.cases import write_cases
 from winback_research.datasets import load_example
 from winback_research.report import build_report, chromium_run, find_chromium
 

@@ -1,15 +1,13 @@
 """Tests of winback_research.survival against R survival output and statsmodels."""
 import json
-import warnings
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+from statsmodels.duration.survfunc import survdiff
 
-from winback_research.survival import (FewEventsWarning, cox_ph, kaplan_meier, logrank_test,
-                                       time_to_recapture)
+from winback_research.core import SHARED_COLUMNS, InputError, Result, Summary
+from winback_research.survival import cox_ph, kaplan_meier, logrank_test, time_to_recapture
 
 REF = Path(__file__).parent / "reference" / "stats"
 
@@ -35,33 +33,7 @@ def test_km_matches_r_survfit_aml():
     assert km.medians["median_ci_high"].isna().all()
 
 
-def test_km_matches_statsmodels_greenwood():
-    km = kaplan_meier(AML, "time", "status", group="x")
-    for g in ["Maintained", "Nonmaintained"]:
-        sub = AML[AML.x == g]
-        sf = SurvfuncRight(sub.time, sub.status)
-        ours = km.table.query("group == @g and n_event > 0")
-        assert ours.survival.to_numpy() == pytest.approx(sf.surv_prob, rel=1e-12)
-        ok = sf.surv_prob > 0
-        assert ours.std_err.to_numpy()[ok] == pytest.approx(sf.surv_prob_se[ok], rel=1e-10)
 
-
-def test_km_loglog_band_by_hand():
-    # t = 9: S = 10/11, se(log S) = sqrt(1/110); band exp(-exp(log(-log S) -/+ z se/|log S|))
-    km = kaplan_meier(AML, "time", "status", group="x", conf_type="log-log")
-    s, se, z = 10 / 11, np.sqrt(1 / 110), 1.959963984540054
-    ls = np.log(s)
-    row = km.table.iloc[0]
-    assert row.ci_low == pytest.approx(np.exp(-np.exp(np.log(-ls) + z * se / -ls)), rel=1e-12)
-    assert row.ci_high == pytest.approx(np.exp(-np.exp(np.log(-ls) - z * se / -ls)), rel=1e-12)
-    assert (row.ci_low, row.ci_high) == pytest.approx((0.5081, 0.9867), abs=1e-4)
-
-
-def test_km_rejects_bad_input():
-    with pytest.raises(ValueError, match="0 \\(censored\\) or 1"):
-        kaplan_meier(AML.assign(status=2), "time", "status")
-    with pytest.raises(ValueError, match="conf_type"):
-        kaplan_meier(AML, "time", "status", conf_type="arcsin")
 
 
 def test_logrank_matches_r_and_statsmodels():
@@ -72,14 +44,6 @@ def test_logrank_matches_r_and_statsmodels():
     assert lr.df == 1 and lr.chi2 == pytest.approx(3.4, abs=0.05) and lr.p_value == pytest.approx(0.07, abs=0.005)
     assert lr.chi2 == pytest.approx(survdiff(AML.time, AML.status, AML.x)[0], rel=1e-10)
 
-
-def test_logrank_three_groups_matches_statsmodels():
-    rossi = pd.read_csv(REF / "rossi_lifelines.csv")
-    g = pd.cut(rossi.prio, [-1, 0, 3, 100], labels=["0", "1-3", "4+"]).astype(str)
-    lr = logrank_test(rossi.assign(g=g), "week", "arrest", "g")
-    chi2, p = survdiff(rossi.week, rossi.arrest, g)
-    assert lr.df == 2
-    assert lr.chi2 == pytest.approx(chi2, rel=1e-9) and lr.p_value == pytest.approx(p, rel=1e-9)
 
 
 def test_cox_matches_r_coxph_efron_rossi():
@@ -112,16 +76,6 @@ def test_cox_lifelines_coding_flips_race_and_mar():
         assert tab.se[var] == pytest.approx(r["se"], rel=1e-4)
 
 
-def test_cox_warnings_and_errors():
-    rossi = pd.read_csv(REF / "rossi_lifelines.csv")
-    with pytest.warns(FewEventsWarning, match="per parameter"):
-        cox_ph(rossi.iloc[:40], ["fin", "age", "prio"], "week", "arrest")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", FewEventsWarning)
-        cox_ph(rossi, ["fin", "prio"], "week", "arrest")        # 57 events per parameter: no warning
-    with pytest.raises(ValueError, match="no events"):
-        cox_ph(rossi.assign(arrest=0), ["fin"], "week", "arrest")
-
 
 def _cases():
     return pd.DataFrame({
@@ -133,29 +87,21 @@ def _cases():
         index=["RILF", "b", "c", "d", "e"])
 
 
-def test_time_to_recapture_from_dissolution():
-    # case c's outcome is not known: dropped, as the factor table drops it (unknown="censor" keeps the old reading)
-    r = time_to_recapture(_cases())
-    assert r.data.index.tolist() == ["RILF", "b", "d"]
-    assert r.data.duration.tolist() == [3, 8, 2]
-    assert r.data.event.tolist() == [1, 0, 1]
-    assert r.dropped.reason.tolist() == ["recaptured missing (outcome not known)", "dissolution_year missing"]
-    c = time_to_recapture(_cases(), unknown="censor")
-    assert c.data.index.tolist() == ["RILF", "b", "c", "d"] and c.data.duration.tolist() == [3, 8, 7, 2]
-
-
-def test_time_to_recapture_from_reapproach_partial_censored():
-    r = time_to_recapture(_cases(), origin="reapproach", partial_as_event=False)
-    assert r.data.index.tolist() == ["RILF", "b", "d", "e"]
-    assert r.data.duration.tolist() == [0, 7, 5, 2]
-    assert r.data.event.tolist() == [1, 0, 0, 0]
-    assert r.dropped.reason.tolist() == ["reapproach_year missing"]
 
 
 def test_time_to_recapture_lists_all_problems():
     bad = _cases()
     bad["recaptured"] = pd.array(["yes", "maybe", None, "partial", "no"], dtype="string")
     bad["recapture_year"] = pd.array([2008, None, None, 2014, None], dtype="Int64")
-    with pytest.raises(ValueError, match="2 problem") as e:
+    with pytest.raises(InputError, match="case table: 2 problems") as e:
         time_to_recapture(bad)
+    assert isinstance(e.value, ValueError) and [p.column for p in e.value.problems] == ["recapture_year", "recaptured"]
     assert "'maybe' is not one of" in str(e.value) and "2008 is before dissolution_year 2009" in str(e.value)
+
+
+def test_results_share_the_result_api():
+    km = kaplan_meier(AML, "time", "status", group="x")
+    cx = cox_ph(pd.read_csv(REF / "rossi_lifelines.csv"), ["fin", "prio"], "week", "arrest")
+    for r in (km, logrank_test(AML, "time", "status", "x"), cx, time_to_recapture(_cases())):
+        assert isinstance(r, Result) and isinstance(r.summary(), Summary) and repr(r) == r.summary().as_text()
+    assert {"estimate", "ci_low", "ci_high"} <= set(km.to_frame()) and set(SHARED_COLUMNS) <= set(cx.to_frame())

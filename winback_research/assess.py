@@ -4,21 +4,24 @@
 
 # %% ../nbs/10_assess.ipynb #6181f814
 from __future__ import annotations
-import html, warnings
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .codebook import CODEBOOK, REASONS, REASON_CLASSES, get_var, with_all_columns
+from .core import Result, Summary, InputError, WinbackError, Problem
+from .codebook import CODEBOOK, REASONS, REASON_CLASSES, get_var, variables_with_role, with_all_columns
 from .datasets import FIT, with_terms
 from .crosscase import wilson_ci
+from .economics import WinbackEconomics, appraise_winback
+from .models import FewEventsWarning, firth_logit, predict_recapture
 
 # %% auto #0
 __all__ = ['OUTCOME_FIELDS', 'ADVICE_ZH', 'ADVICE', 'ASSESS_MODEL', 'SCENARIOS', 'SCENARIO_CAVEAT', 'SIMILARITY_FEATURES',
            'EFFORT_COSTS', 'DEFAULT_ASSUMPTIONS', 'open_case', 'Advice', 'advice_for', 'predict_scenarios',
            'study_without', 'similar_cases', 'offered_by_winners', 'partial_share', 'economic_inputs', 'economics_for',
-           'Assessment', 'json_records', 'fit_study_model', 'assess', 'ModelCheck', 'check_model', 'rank_assessments',
+           'fit_study_model', 'ModelCheck', 'check_model', 'Assessment', 'json_records', 'assess', 'rank_assessments',
            'assess_all', 'assess_portfolio']
 
 # %% ../nbs/10_assess.ipynb #ee3d8be2
@@ -53,6 +56,8 @@ class Advice:
     source: str      # source keys
     text_zh: str = "" # the recommendation in Chinese
 
+
+# %% ../nbs/10_assess.ipynb #2b9daa78
 ADVICE_ZH = {'fix_first': '主要原因在供应商可控范围内，且尚未记录已纠正：在重新接触之前先纠正它，并能证明已经纠正。',
     'show_fix': '原因已经纠正：以破裂之后发生的改变作为对话的开场。',
     'uncontrollable': '主要原因不在供应商的控制范围内：关注客户的结构性变化（重组、管理层更替、并购），这往往会重新打开大门。',
@@ -152,6 +157,7 @@ SCENARIO_CAVEAT = ("An association in the study's cases, not an effect: customer
                    "differ in other ways.")
 
 def _scenarios(case:pd.DataFrame)->pd.DataFrame:
+    "The case as coded (steps not recorded count as not taken) and the same case having taken the steps."
     t = with_terms(case)
     as_coded = t.copy()
     for c in ("rca_done", "dialogue_top"): as_coded[c] = as_coded[c].fillna(False)
@@ -165,7 +171,6 @@ def predict_scenarios(
     model,                    # a `models.FirthFit` fitted on the study with `ASSESS_MODEL`
 )->pd.DataFrame:              # scenario, p, p_low, p_high, source
     "Model probability of recapture for cases like this one, as coded and having followed the steps."
-    from winback_research.models import predict_recapture
     sc = _scenarios(case)
     pr = predict_recapture(model, sc)
     return pd.DataFrame({"scenario": sc["scenario"], "p": pr["p"].to_numpy(float), "p_low": pr["p_low"].to_numpy(float),
@@ -185,7 +190,6 @@ def study_without(
     study:pd.DataFrame,  # the study
 )->tuple:                # (the study without the case, {case_id: why it was removed})
     "The study with the assessed case removed: by case id, and any row identical to it in every coded explanatory field."
-    from winback_research.codebook import variables_with_role
     row = case.iloc[0]
     expl = [n for n in variables_with_role("explanatory", include_derived=False) if n in study.columns and n in case.columns]
     coded = [n for n in expl if pd.notna(row.get(n))]
@@ -261,6 +265,8 @@ def partial_share(
     won = int(r.isin(["yes", "partial"]).sum())
     return None if won == 0 else int((r == "partial").sum()) / won
 
+
+# %% ../nbs/10_assess.ipynb #b5b8469f
 def economic_inputs(
     case:pd.Series,             # one typed case
     assumptions:dict|None=None, # inputs the case file does not hold (see `DEFAULT_ASSUMPTIONS`)
@@ -269,7 +275,7 @@ def economic_inputs(
     "Every input of the cost–benefit step with its source; missing ones have value None."
     c, a = _case_dict(case), dict(assumptions or {})
     unknown = set(a) - set(DEFAULT_ASSUMPTIONS)
-    if unknown: raise ValueError(f"unknown assumptions {sorted(unknown)}; use: {', '.join(DEFAULT_ASSUMPTIONS)}")
+    if unknown: raise InputError("assumptions", [Problem(value=k, rule=f"is not a known assumption (use: {', '.join(DEFAULT_ASSUMPTIONS)})") for k in sorted(unknown)])
     rows = [(f, c.get(f), "case file" if c.get(f) is not None else "not coded")
             for f in ("currency", "revenue_before", "margin_before", "customer_revenue_share")]
     rows += [("idle_capacity_cost", c.get("idle_capacity_cost") or 0, "case file" if c.get("idle_capacity_cost") is not None else "default (none coded)"),
@@ -291,7 +297,6 @@ def economics_for(
     q_partial:float|None=None,  # share of partial recaptures among recaptures (see `partial_share`)
 ):                              # (`economics.WinbackAppraisal` or None, the inputs table, the missing inputs)
     "Cost–benefit appraisal of trying to win back this customer, or the list of what it still needs."
-    from winback_research.economics import WinbackEconomics, appraise_winback
     inputs = economic_inputs(case, assumptions, q_partial)
     v = dict(zip(inputs.input, inputs.value))
     missing = [f for f in ("currency", "revenue_before", "margin_before", *EFFORT_COSTS) if v.get(f) is None]
@@ -306,10 +311,79 @@ def economics_for(
                             expected_referrals=v["expected_referrals"], referral_value=v["referral_value"], **costs)
     return appraise_winback(econ), inputs, missing
 
-# %% ../nbs/10_assess.ipynb #4e47d646
-@dataclass
-class Assessment:
+# %% ../nbs/10_assess.ipynb #e4eb882d
+def fit_study_model(
+    study:pd.DataFrame,        # the study
+    formula:str=ASSESS_MODEL,  # model formula
+):                             # `models.FirthFit`
+    "The Firth model of recapture the assessment uses, fitted on the study."
+    with warnings.catch_warnings():   # few events per coefficient is expected here: `check_model` reports the model's quality
+        warnings.simplefilter("ignore", FewEventsWarning)
+        return firth_logit(with_terms(study), formula)
+
+
+# %% ../nbs/10_assess.ipynb #1b576682
+@dataclass(repr=False)
+class ModelCheck(Result):
+    "How well the assessment model predicts the study's own cases, honestly (leave one out) and apparently."
+    n: int = field()        # study cases the model was fitted on (`field()`: no default, unlike `Result.n`)
+    base_rate: float        # share recaptured among them
+    auc_loo: float          # leave-one-out AUC (0.5 = no discrimination)
+    brier_loo: float        # leave-one-out Brier score
+    brier_base: float       # Brier score of always predicting the base rate, base_rate * (1 - base_rate)
+    auc_apparent: float     # AUC on the cases the model was fitted on (optimistic)
+    brier_apparent: float   # Brier score on those cases (optimistic)
+    formula: str = ""
+    title = "Model check"
+    method = "leave-one-out and apparent AUC and Brier score of the study's model, against always predicting the base rate"
+
+    @property
+    def useful(self)->bool:
+        "Does the model beat the base rate out of sample (leave-one-out Brier below the base rate's)?"
+        return bool(self.brier_loo < self.brier_base)
+    @property
+    def settings(self)->dict: return dict(formula=self.formula)
+
+    def paragraph(self)->str:
+        "One paragraph a reader can act on."
+        s = (f"Model check on {self.n} study cases, leave one out: AUC {self.auc_loo:.2f}, Brier score {self.brier_loo:.3f} "
+             f"against {self.brier_base:.3f} for always predicting the base rate ({self.base_rate:.0%}); "
+             f"on the cases it was fitted to it looks better (AUC {self.auc_apparent:.2f}, Brier {self.brier_apparent:.3f}).")
+        return s + (" It predicts better than the base rate." if self.useful else
+                    " It does not predict better than the base rate.")
+    def to_frame(self)->pd.DataFrame:
+        "AUC and Brier score, leave one out and apparent, beside the base rate's."
+        return pd.DataFrame({"measure": ["AUC", "Brier score"], "leave_one_out": [self.auc_loo, self.brier_loo],
+                             "apparent": [self.auc_apparent, self.brier_apparent], "base_rate": [0.5, self.brier_base]})
+    def summary(self)->Summary:
+        "The measures and the paragraph."
+        return Summary(self.title, [("", self.to_frame())], [self.paragraph()])
+
+
+# %% ../nbs/10_assess.ipynb #47abbe78
+def _auc(y, p):
+    "Area under the ROC curve: P(p of a recaptured case > p of another), ties counting one half."
+    y, p = np.asarray(y, bool), np.asarray(p, float)
+    pos, neg = p[y], p[~y]
+    if len(pos) == 0 or len(neg) == 0: return float("nan")
+    return float(((pos[:, None] > neg[None, :]).sum() + 0.5*(pos[:, None] == neg[None, :]).sum()) / (len(pos)*len(neg)))
+
+def check_model(
+    model,  # a `models.FirthFit`
+)->ModelCheck:
+    "Leave-one-out and apparent AUC and Brier score of a fitted model, against the base rate."
+    y = np.asarray(model.y, float)
+    loo, fit = model.loo_predictions(), model.fitted_probabilities()
+    rate = float(y.mean())
+    return ModelCheck(n=len(y), base_rate=rate, auc_loo=_auc(y, loo), brier_loo=float(np.mean((loo - y)**2)),
+                      brier_base=rate*(1 - rate), auc_apparent=_auc(y, fit),
+                      brier_apparent=float(np.mean((fit - y)**2)), formula=model.formula)
+
+# %% ../nbs/10_assess.ipynb #58d184c7
+@dataclass(repr=False)
+class Assessment(Result):
     "The four-step assessment of one lost customer."
+    method = "four-step assessment (reasons, cost–benefit, dialogue plan, accommodations) against a coded study that never contains the case"
     case_id: str
     customer: str
     reasons: pd.DataFrame        # step 1: the reasons as coded
@@ -339,6 +413,27 @@ class Assessment:
         "Does trying pay on these assumptions? None when an input is missing."
         return None if self.appraisal is None else bool(self.appraisal.worth_trying)
 
+    @property
+    def n(self)->int|None:
+        "Cases of the study the assessment learned from (the case itself left out)."
+        return self.settings.get("study_n")
+
+    def _row(self)->dict:
+        "The assessment in one line: reason, probability shown, expected NPV, verdict, what is missing."
+        p = self.prediction.iloc[-1]
+        top = self.reasons.iloc[0] if len(self.reasons) else None
+        cur = None if self.inputs is None else dict(zip(self.inputs.input, self.inputs.value)).get("currency")
+        return dict(case_id=self.case_id, customer=self.customer, primary_reason=None if top is None else top.code,
+                    controllable=None if top is None else top.controllable, p_recapture=p.p, p_low=p.p_low, p_high=p.p_high,
+                    probability_from=p.source, currency=cur,
+                    expected_npv=None if self.appraisal is None else self.appraisal.enpv,
+                    break_even_probability=None if self.appraisal is None else self.appraisal.break_even_probability,
+                    max_effort_cost=self.max_effort_cost, worth_trying=self.worth_trying,
+                    missing_inputs=", ".join(self.missing_inputs))
+    def to_frame(self)->pd.DataFrame:
+        "One row: the case, its primary reason, the probability shown, the expected NPV and the verdict (a row of `rank_assessments`)."
+        return pd.DataFrame([self._row()])
+
     def to_dict(self)->dict:
         "Plain data, for JSON."
         j = lambda df: None if df is None else json_records(df)
@@ -354,33 +449,45 @@ class Assessment:
                 "inputs": None if self.inputs is None else [{"input": r.input, "value": None if r.value is None else str(r.value), "source": r.source} for r in self.inputs.itertuples()],
                 "settings": self.settings}
 
-    def summary(self)->str:
-        L = [f"Assessment of {self.customer} ({self.case_id})", ""]
-        L.append("1. Reasons for the break-up"); L += [f"   - {r.reason} [{r.role}; {r.klass}; controllable: {r.controllable}]" for r in self.reasons.itertuples()]
-        L.append("2. Cost–benefit")
+    def _cost_benefit(self)->tuple:
+        "Step 2 as (table rows, sentence)."
         cur = None if self.inputs is None else dict(zip(self.inputs.input, self.inputs.value)).get("currency")
+        pct = lambda x: "n/a" if x is None else f"{x:.1%}"
+        miss = ", ".join(self.missing_inputs)
         if self.appraisal is not None:
-            L.append(f"   expected NPV {self.appraisal.enpv:,} {self.appraisal.currency}; break-even probability {self.appraisal.break_even_probability:.1%}")
-        elif self.value_if_recaptured is not None:
-            L.append(f"   no verdict: missing {', '.join(self.missing_inputs)}. Value if recaptured {self.value_if_recaptured:,} {cur}; "
-                     f"trying pays only if its one-off costs stay below {self.max_effort_cost:,} {cur}")
-        else: L.append(f"   not computed: missing {', '.join(self.missing_inputs)}")
-        for st, title in (("step1", "Step 1"), ("step3", "3. Dialogue plan"), ("step4", "4. Accommodations")):
-            for r in self.advice[self.advice.step == st].itertuples(): L.append(f"   [{title}] {r.recommendation} ({r.source})")
-        fits = self.accommodations[self.accommodations.fits_reason]
-        L.append("   prepare: " + ", ".join(fits.label))
-        L.append("Probability of recapture:")
-        L += [f"   {r.scenario}: {r.p:.0%} ({r.p_low:.0%}–{r.p_high:.0%})" for r in self.prediction.itertuples()]
-        if self.model_check is not None:
-            L.append("   " + self.model_check.summary() + ("" if self.model_check.useful else " The base rate is shown instead of the model's split."))
-        if (self.prediction.source == "model").any(): L.append("   " + SCENARIO_CAVEAT)
-        L.append("Most similar cases: " + "; ".join(f"{r.case_id} ({r.recaptured}, distance {r.distance:.2f})" for r in self.similar.itertuples()))
-        if self.settings.get("excluded_from_study"):
-            L.append("Left out of the study for this assessment: " + "; ".join(f"{k} ({v})" for k, v in self.settings["excluded_from_study"].items()))
-        return "\n".join(L)
-    def __repr__(self): return self.summary()
-    def _repr_html_(self): return "<pre>" + html.escape(self.summary()) + "</pre>"
+            ap = self.appraisal
+            rows = [("expected NPV of trying", f"{ap.enpv:,} {ap.currency}"), ("break-even probability", pct(ap.break_even_probability)),
+                    ("break-even price concession", pct(ap.break_even_concession)), ("verdict", "worth trying" if ap.worth_trying else "not worth trying")]
+            return rows, f"Cost–benefit: expected NPV {ap.enpv:,} {ap.currency}; break-even probability {pct(ap.break_even_probability)}."
+        if self.value_if_recaptured is not None:
+            rows = [("verdict", f"none: missing {miss}"), ("value if recaptured", f"{self.value_if_recaptured:,} {cur}"),
+                    ("largest one-off cost at which trying pays", f"{self.max_effort_cost:,} {cur}")]
+            return rows, (f"Cost–benefit: no verdict: missing {miss}. Value if recaptured {self.value_if_recaptured:,} {cur}; "
+                          f"trying pays only if its one-off costs stay below {self.max_effort_cost:,} {cur}.")
+        return [("verdict", f"not computed: missing {miss}")], f"Cost–benefit: not computed: missing {miss}."
 
+    def summary(self)->Summary:
+        "The four steps as titled tables, then the probability, the model check and the most similar cases."
+        adv = self.advice.reindex(columns=["step", "recommendation", "source"])
+        step = lambda st: adv[adv.step == st][["recommendation", "source"]]
+        rows, sentence = self._cost_benefit()
+        reasons = self.reasons[["reason", "role", "klass", "controllable"]].rename(columns={"klass": "class"})
+        prepare = self.accommodations[self.accommodations.fits_reason][["label", "for_reasons"]]
+        notes = [sentence]
+        if self.model_check is not None:
+            notes.append(self.model_check.paragraph() + ("" if self.model_check.useful else " The base rate is shown instead of the model's split."))
+        if (self.prediction.source == "model").any(): notes.append(SCENARIO_CAVEAT)
+        if self.settings.get("excluded_from_study"):
+            notes.append("Left out of the study for this assessment: " + "; ".join(f"{k} ({v})" for k, v in self.settings["excluded_from_study"].items()))
+        return Summary(f"Assessment of {self.customer} ({self.case_id})",
+                       [("1. Reasons for the break-up", reasons), ("1. What to do about them", step("step1")),
+                        ("2. Cost–benefit", pd.DataFrame(rows, columns=["", "value"])),
+                        ("3. Dialogue plan", step("step3")), ("4. Accommodations", step("step4")), ("4. Prepare", prepare),
+                        ("Probability of recapture", self.prediction[["scenario", "p", "p_low", "p_high", "source"]]),
+                        ("Most similar cases", self.similar.reindex(columns=["case_id", "recaptured", "distance", "differs_in"]))], notes)
+
+
+# %% ../nbs/10_assess.ipynb #e3decc57
 def json_records(df:pd.DataFrame)->list:
     "A frame as JSON-safe records (NA -> None, numpy scalars -> Python)."
     out = []
@@ -388,8 +495,9 @@ def json_records(df:pd.DataFrame)->list:
         out.append({k: (None if not isinstance(v, (str, list, dict)) and pd.isna(v) else v.item() if hasattr(v, "item") else v) for k, v in r.items()})
     return out
 
-# %% ../nbs/10_assess.ipynb #9a4321e8
+# %% ../nbs/10_assess.ipynb #ab8fa6a9
 def _reason_table(c):
+    "Step 1: the coded reasons with their class and whether the supplier controlled them."
     rows = []
     for role, codes in (("primary", [c.get("reason_primary")]), ("secondary", str(c.get("reasons_secondary") or "").split(";"))):
         for r in codes:
@@ -401,6 +509,7 @@ def _reason_table(c):
     return pd.DataFrame(rows, columns=["reason", "code", "role", "klass", "controllable", "controllable_from"])
 
 def _accommodation_table(c, study):
+    "Step 4: the accommodations that fit the reasons, and how often the study's winners offered each."
     reasons = [r for r in _reasons(c) if r in FIT]
     fit = {a: [r for r in reasons if a in FIT[r]] for a in sorted(set().union(*[FIT[r] for r in reasons])) } if reasons else {}
     won = offered_by_winners(study, c.get("reason_primary")) if c.get("reason_primary") in _R else pd.DataFrame(columns=["accommodation", "share", "of"])
@@ -412,16 +521,6 @@ def _accommodation_table(c, study):
     t = pd.DataFrame(rows)
     t = t[t.fits_reason | (t.share_of_winners > 0)]
     return t.sort_values(["fits_reason", "share_of_winners"], ascending=False, kind="stable").reset_index(drop=True)
-
-def fit_study_model(
-    study:pd.DataFrame,        # the study
-    formula:str=ASSESS_MODEL,  # model formula
-):                             # `models.FirthFit`
-    "The Firth model of recapture the assessment uses, fitted on the study."
-    from winback_research.models import firth_logit
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return firth_logit(with_terms(study), formula)
 
 def _base_rate(study:pd.DataFrame)->pd.DataFrame:
     "The study's base rate of recapture with its Wilson interval, as a one-row prediction table."
@@ -441,11 +540,11 @@ def assess(
 )->Assessment:
     "Four-step assessment of one lost customer against a coded study that never contains the case itself."
     if isinstance(case, pd.Series): case = case.to_frame().T.astype({c: against[c].dtype for c in case.index if c in against})
-    if len(case) != 1: raise ValueError(f"assess takes one case; got {len(case)} (use assess_portfolio for a list)")
+    if len(case) != 1: raise WinbackError(f"assess takes one case; got {len(case)} (use assess_portfolio for a list)")
     case, against = with_all_columns(case), with_all_columns(against)
     study, removed = study_without(case, against)
     if "won_back" not in study or study["won_back"].notna().sum() < 10:
-        raise ValueError("the study needs at least 10 cases with a known outcome to learn from"
+        raise WinbackError("the study needs at least 10 cases with a known outcome to learn from"
                          + (f" once the assessed case is left out ({len(removed)} row(s) removed)" if removed else ""))
     if removed or model is None: model, check = fit_study_model(study), None
     check = check or check_model(model)
@@ -465,74 +564,17 @@ def assess(
                       assumptions={**DEFAULT_ASSUMPTIONS, **(assumptions or {})}, model_check=check,
                       model_prediction=model_pred, inputs=inputs, missing_inputs=missing,
                       value_if_recaptured=value_if, max_effort_cost=max_cost,
-                      settings=dict(model=model.formula, model_n=model.n, study=against.attrs.get("source"),
+                      settings=dict(model=model.formula, model_n=model.n, study=against.attrs.get("source"), study_n=len(study),
                                     study_synthetic=bool(against.attrs.get("synthetic")), k=k,
                                     excluded_from_study=removed, probability_from=str(shown.source),
                                     caveat=SCENARIO_CAVEAT if check.useful else ""))
-
-# %% ../nbs/10_assess.ipynb #75673d1a
-@dataclass
-class ModelCheck:
-    "How well the assessment model predicts the study's own cases, honestly (leave one out) and apparently."
-    n: int                  # study cases the model was fitted on
-    base_rate: float        # share recaptured among them
-    auc_loo: float          # leave-one-out AUC (0.5 = no discrimination)
-    brier_loo: float        # leave-one-out Brier score
-    brier_base: float       # Brier score of always predicting the base rate, base_rate * (1 - base_rate)
-    auc_apparent: float     # AUC on the cases the model was fitted on (optimistic)
-    brier_apparent: float   # Brier score on those cases (optimistic)
-    formula: str = ""
-
-    @property
-    def useful(self)->bool:
-        "Does the model beat the base rate out of sample (leave-one-out Brier below the base rate's)?"
-        return bool(self.brier_loo < self.brier_base)
-
-    def summary(self, lang:str="en")->str:
-        "One paragraph a reader can act on."
-        s = (f"Model check on {self.n} study cases, leave one out: AUC {self.auc_loo:.2f}, Brier score {self.brier_loo:.3f} "
-             f"against {self.brier_base:.3f} for always predicting the base rate ({self.base_rate:.0%}); "
-             f"on the cases it was fitted to it looks better (AUC {self.auc_apparent:.2f}, Brier {self.brier_apparent:.3f}).")
-        return s + (" It predicts better than the base rate." if self.useful else
-                    " It does not predict better than the base rate.")
-    def __repr__(self): return self.summary()
-
-def _auc(y, p):
-    "Area under the ROC curve: P(p of a recaptured case > p of another), ties counting one half."
-    y, p = np.asarray(y, bool), np.asarray(p, float)
-    pos, neg = p[y], p[~y]
-    if len(pos) == 0 or len(neg) == 0: return float("nan")
-    return float(((pos[:, None] > neg[None, :]).sum() + 0.5*(pos[:, None] == neg[None, :]).sum()) / (len(pos)*len(neg)))
-
-def check_model(
-    model,  # a `models.FirthFit`
-)->ModelCheck:
-    "Leave-one-out and apparent AUC and Brier score of a fitted model, against the base rate."
-    y = np.asarray(model.y, float)
-    loo, fit = model.loo_predictions(), model.fitted_probabilities()
-    rate = float(y.mean())
-    return ModelCheck(n=len(y), base_rate=rate, auc_loo=_auc(y, loo), brier_loo=float(np.mean((loo - y)**2)),
-                      brier_base=rate*(1 - rate), auc_apparent=_auc(y, fit),
-                      brier_apparent=float(np.mean((fit - y)**2)), formula=model.formula)
 
 # %% ../nbs/10_assess.ipynb #cb94fdf4
 def rank_assessments(
     assessments:list, # `Assessment`s of several lost customers
 )->pd.DataFrame:      # one row per customer, best first
     "Rank assessed customers by expected NPV; those without a verdict after, by the cost ceiling, then probability."
-    rows = []
-    for a in assessments:
-        p = a.prediction.iloc[-1]
-        top = a.reasons.iloc[0] if len(a.reasons) else None
-        cur = None if a.inputs is None else dict(zip(a.inputs.input, a.inputs.value)).get("currency")
-        rows.append(dict(case_id=a.case_id, customer=a.customer, primary_reason=None if top is None else top.code,
-                         controllable=None if top is None else top.controllable, p_recapture=p.p, p_low=p.p_low, p_high=p.p_high,
-                         probability_from=p.source, currency=cur,
-                         expected_npv=None if a.appraisal is None else a.appraisal.enpv,
-                         break_even_probability=None if a.appraisal is None else a.appraisal.break_even_probability,
-                         max_effort_cost=a.max_effort_cost, worth_trying=a.worth_trying,
-                         missing_inputs=", ".join(a.missing_inputs)))
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame([a._row() for a in assessments])
     out["_has"] = out.expected_npv.notna()
     out["_v"] = [float(v) if v is not None else -np.inf for v in out.expected_npv]
     out["_c"] = [float(v) if v is not None else -np.inf for v in out.max_effort_cost]
@@ -540,6 +582,8 @@ def rank_assessments(
     out.insert(0, "rank", range(1, len(out) + 1))
     return out
 
+
+# %% ../nbs/10_assess.ipynb #844c3d55
 def assess_all(
     cases:pd.DataFrame,         # lost customers, coded with the codebook
     against:pd.DataFrame,       # the study to learn from
@@ -551,6 +595,8 @@ def assess_all(
     model = fit_study_model(against); check = check_model(model)
     return [assess(cases.iloc[[i]], against, assumptions, model=model, check=check, lang=lang) for i in range(len(cases))]
 
+
+# %% ../nbs/10_assess.ipynb #b410018f
 def assess_portfolio(
     cases:pd.DataFrame,         # lost customers, coded with the codebook
     against:pd.DataFrame,       # the study to learn from

@@ -4,56 +4,42 @@
 
 # %% ../nbs/01_cases.ipynb #e2b8a847
 from __future__ import annotations
-import difflib, re
-from dataclasses import dataclass
+import difflib, io, re, zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
-from .codebook import (CODEBOOK, DERIVED, RULES, VARIABLES, Variable, case_schema, derive,
-                                       dtype_of, evidence_columns, template_columns, _did_you_mean)
+from .codebook import (
+    CODEBOOK, DERIVED, RULES, VARIABLES, Variable, case_schema, derive, did_you_mean, dtype_of, evidence_columns, template_columns)
+from .core import InputError, Problem, WinbackError
 from .safeio import atomic_write, write_table
 
 # %% auto #0
-__all__ = ['Problem', 'CaseFileError', 'parse_cell', 'parse_table', 'load_yaml_text', 'read_cases', 'is_synthetic',
-           'validate_files', 'to_text_frame', 'write_cases', 'describe_cases']
+__all__ = ['CaseFileError', 'CellError', 'parse_cell', 'parse_table', 'load_yaml_text', 'read_cases', 'is_synthetic',
+           'validate_files', 'to_text_frame', 'write_cases', 'describe_cases', 'Problem']
 
 # %% ../nbs/01_cases.ipynb #8ae7702c
-@dataclass(frozen=True)
-class Problem:
-    "One problem in a case file: where, what value, which rule."
-    where: str            # 'row 14' or 'case file rilf.yaml' or 'header'
-    column: str | None    # the column (or field) concerned
-    value: object         # the offending value (None when absent)
-    rule: str             # the rule it breaks, in words
-    order: tuple = (0, 0) # sort key: (row, column position)
+_all_ = ["Problem"]   # `core.Problem`, re-exported: `from winback_research.cases import Problem` keeps working
 
-    def __str__(self):
-        col = f", column {self.column!r}" if self.column else ""
-        val = "" if self.value is None else f"{_show(self.value)} "
-        return f"{self.where}{col}: {val}{self.rule}"
-
-def _show(x):
-    if isinstance(x, float) and float(x).is_integer(): x = int(x)
-    return repr(x) if isinstance(x, str) else str(x)
-
-class CaseFileError(ValueError):
+class CaseFileError(InputError):
     "Invalid case file(s): every problem found, each with file, row, column, value and rule."
-    def __init__(self, source:str, problems:list):
-        self.source, self.problems = source, sorted(problems, key=lambda p: p.order)
-        super().__init__(self.report())
-    def report(self)->str:
-        n = len(self.problems)
-        return f"{self.source}: {n} problem{'s' if n != 1 else ''}\n" + "\n".join(f"  {p}" for p in self.problems)
+    def __init__(self,
+                 source:str,    # the file or folder name
+                 problems:list, # `Problem`s
+                ):
+        super().__init__(source, problems)
 
 # %% ../nbs/01_cases.ipynb #81e7c26f
-class _Bad(Exception): pass
+class CellError(WinbackError):
+    "A cell that its codebook type cannot parse; the message is the rule it breaks, phrased for the coder."
 
 _TRUE, _FALSE = {"yes", "true", "1"}, {"no", "false", "0"}
 _INT = re.compile(r"^[+-]?\d+(\.0+)?$")
 
 def _hint(x, allowed):
+    "A hint for a code that is almost an allowed one (spaces, case, spelling)."
     if x.strip() in allowed: return " (note the spaces around it)"
     low = {a.lower(): a for a in allowed}
     if x.strip().lower() in low: return f" (did you mean {low[x.strip().lower()]!r}?)"
@@ -64,42 +50,43 @@ def parse_cell(
     v:Variable, # the codebook variable of the column
     x:str,      # the cell as text (never None: missing cells are handled before)
 ):              # the typed value
-    "Parse one non-empty cell by its codebook type; raise `_Bad` with the rule broken."
+    "Parse one non-empty cell by its codebook type; raise `CellError` with the rule broken."
     t = v.type
     if t == "boolean":
         if x.lower() in _TRUE: return True
         if x.lower() in _FALSE: return False
-        raise _Bad("is not yes or no" + _hint(x, ["yes", "no"]))
+        raise CellError("is not yes or no" + _hint(x, ["yes", "no"]))
     if t in ("category", "ordinal"):
         if x in v.values: return x
-        raise _Bad(f"is not one of: {', '.join(v.values)}" + _hint(x, v.values))
+        raise CellError(f"is not one of: {', '.join(v.values)}" + _hint(x, v.values))
     if t == "multi":
         parts = [p.strip() for p in x.split(";")]
         bad = [p for p in parts if p not in v.values]
-        if bad: raise _Bad(f"has {', '.join(map(repr, bad))}, not among: {', '.join(v.values)} (separate codes with ';')"
+        if bad: raise CellError(f"has {', '.join(map(repr, bad))}, not among: {', '.join(v.values)} (separate codes with ';')"
                            + (_hint(bad[0], v.values) if len(bad) == 1 else ""))
-        if len(set(parts)) != len(parts): raise _Bad("lists a code twice")
-        if "none" in parts and len(parts) > 1: raise _Bad("combines 'none' with other codes")
+        if len(set(parts)) != len(parts): raise CellError("lists a code twice")
+        if "none" in parts and len(parts) > 1: raise CellError("combines 'none' with other codes")
         return ";".join(c for c in v.values if c in parts)   # canonical order
     if t in ("integer", "year"):
         if _INT.match(x): return int(float(x))
-        raise _Bad("is not a whole number" + (" (write the year only, e.g. 2009)" if t == "year" else ""))
+        raise CellError("is not a whole number" + (" (write the year only, e.g. 2009)" if t == "year" else ""))
     if t in ("share", "money", "number"):
-        if x.endswith("%"): raise _Bad("is a percentage; write it as a fraction (15% = 0.15)" if t == "share" else "is a percentage, not an amount")
+        if x.endswith("%"): raise CellError("is a percentage; write it as a fraction (15% = 0.15)" if t == "share" else "is a percentage, not an amount")
         try: f = float(x)
-        except ValueError: raise _Bad("is not a number" + (" (no thousands separators: 1250000)" if "," in x else "")) from None
-        if not np.isfinite(f): raise _Bad("is not a finite number")
+        except ValueError: raise CellError("is not a number" + (" (no thousands separators: 1250000)" if "," in x else "")) from None
+        if not np.isfinite(f): raise CellError("is not a finite number")
         return f
     return x
 
 # %% ../nbs/01_cases.ipynb #8cfad3a1
 def _column_problems(cols, header="header"):
+    "Problems of a header: derived, unknown, repeated and missing required columns."
     probs, known = [], set(template_columns())
     for j, c in enumerate(cols):
         if c in DERIVED:
             probs.append(Problem(header, c, None, f"is derived from {', '.join(DERIVED[c].inputs)}; it is computed, not stored: remove the column", (0, j)))
         elif c not in known:
-            probs.append(Problem(header, c, None, "is not a codebook variable" + _did_you_mean(c, known), (0, j)))
+            probs.append(Problem(header, c, None, "is not a codebook variable" + did_you_mean(c, known), (0, j)))
     dup = sorted({c for c in cols if list(cols).count(c) > 1})
     for c in dup: probs.append(Problem(header, c, None, "appears more than once", (0, 0)))
     for v in VARIABLES:
@@ -107,6 +94,7 @@ def _column_problems(cols, header="header"):
     return probs
 
 def _rule_message(rule, row):
+    "A cross-field rule's message, filled in with the row's values."
     vals = {c: (None if pd.isna(row[c]) else (int(row[c]) if isinstance(row[c], (float, np.floating)) and float(row[c]).is_integer() else row[c])) for c in rule.columns}
     return rule.message.format(**vals)
 
@@ -131,7 +119,7 @@ def parse_table(
                 vals.append(None); continue
             if v is None: vals.append(str(x)); continue
             try: vals.append(parse_cell(v, str(x)))
-            except _Bad as e:
+            except CellError as e:
                 vals.append(None); probs.append(Problem(where(i), c, str(x), str(e), (i + 1, colpos[c])))
         typed[c] = pd.array(vals, dtype=dtype_of(v) if v is not None else pd.StringDtype())
     df = pd.DataFrame(typed, index=pd.RangeIndex(len(raw)))
@@ -165,12 +153,12 @@ def parse_table(
 
 # %% ../nbs/01_cases.ipynb #f25969ae
 def _read_csv_text(path:Path):
+    "A CSV file as a frame of text cells (None = empty) and the encoding it was read with."
     data = path.read_bytes()
     for enc in ("utf-8-sig", "gb18030"):
         try: text = data.decode(enc); break
         except UnicodeDecodeError: continue
     else: raise CaseFileError(path.name, [Problem("file", None, None, "is neither UTF-8 nor GB18030 text")])
-    import io
     try: raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[], skip_blank_lines=True)
     except pd.errors.ParserError as e:
         raise CaseFileError(path.name, [Problem("file", None, None, f"is not a well-formed CSV table ({e})")]) from None
@@ -180,6 +168,7 @@ def _read_csv_text(path:Path):
     return raw, enc
 
 def _xlsx_cell(x):
+    "An XLSX cell value as the text a coder typed."
     if x is None: return None
     if isinstance(x, bool): return "yes" if x else "no"
     if isinstance(x, float) and x.is_integer(): return str(int(x))
@@ -187,9 +176,15 @@ def _xlsx_cell(x):
     return str(x)
 
 def _read_xlsx_text(path:Path, sheet=None):
+    "The cases sheet of an XLSX workbook as a frame of text cells (None = empty)."
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
     try: wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as e: raise CaseFileError(path.name, [Problem("file", None, None, f"cannot be opened as an XLSX workbook ({type(e).__name__})")]) from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
+        raise CaseFileError(path.name, [Problem("file", None, None, f"cannot be opened as an XLSX workbook ({type(e).__name__})")]) from None
+    if sheet and sheet not in wb.sheetnames:
+        wb.close()
+        raise CaseFileError(path.name, [Problem("file", None, sheet, f"is not a sheet of the workbook (it has: {', '.join(wb.sheetnames)})")])
     ws = wb[sheet] if sheet else (wb["cases"] if "cases" in wb.sheetnames else wb.worksheets[0])
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     wb.close()
@@ -202,7 +197,7 @@ def _read_xlsx_text(path:Path, sheet=None):
 
 # %% ../nbs/01_cases.ipynb #de57d5bf
 def _text_loader():
-    import yaml
+    "A safe YAML loader whose only implicit type is null."
     class TextLoader(yaml.SafeLoader): pass
     TextLoader.yaml_implicit_resolvers = {k: [(tag, rx) for tag, rx in v if tag == "tag:yaml.org,2002:null"]
                                           for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
@@ -212,7 +207,6 @@ def load_yaml_text(
     text:str, # YAML document
 ):            # the document with every scalar as text (null stays None)
     "Load YAML safely, keeping every scalar as the text that was typed."
-    import yaml
     return yaml.load(text, Loader=_text_loader())
 
 # %% ../nbs/01_cases.ipynb #a955e64d
@@ -236,7 +230,7 @@ def _yaml_case_row(doc, name):
     return row, probs
 
 def _read_yaml_cases(path:Path):
-    import yaml
+    "A YAML case file, or a folder of them, as a frame of text cells, the case file names and the problems found."
     files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml")) if path.is_dir() else [path]
     if not files: raise CaseFileError(path.name, [Problem("folder", None, None, "has no .yaml or .yml case files")])
     rows, names, probs = [], [], []
@@ -294,6 +288,7 @@ def validate_files(
 
 # %% ../nbs/01_cases.ipynb #496726c9
 def _cell_text(x, v):
+    "A typed cell as the text a case file holds (booleans yes/no, whole years without '.0')."
     if x is None or (not isinstance(x, str) and pd.isna(x)): return None
     if v is not None and v.type == "boolean": return "yes" if bool(x) else "no"
     if isinstance(x, (float, np.floating)) and float(x).is_integer() and v is not None and v.type in ("integer", "year"): return str(int(x))
@@ -312,10 +307,9 @@ def write_cases(
     overwrite:bool=False, # replace existing files
 )->Path:
     "Write a case table to CSV, XLSX or a folder of YAML case files, atomically."
-    import yaml
     path, txt = Path(path), to_text_frame(cases)
     if path.suffix.lower() in (".csv", ".xlsx"): return write_table(txt, path, overwrite=overwrite)
-    if path.suffix: raise ValueError(f"{path.name}: write .csv, .xlsx, or give a folder for YAML case files")
+    if path.suffix: raise WinbackError(f"{path.name}: write .csv, .xlsx, or give a folder for YAML case files")
     path.mkdir(parents=True, exist_ok=True)
     for _, r in txt.iterrows():
         doc = {}

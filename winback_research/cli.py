@@ -7,9 +7,11 @@ from __future__ import annotations
 import argparse, json, sys
 from pathlib import Path
 
+from .core import WinbackError
+
 # %% auto #0
-__all__ = ['cmd_validate', 'cmd_codebook', 'cmd_template', 'cmd_example', 'cmd_analyze', 'cmd_agreement', 'cmd_qca', 'cmd_assess',
-           'cmd_portfolio', 'cmd_report', 'cmd_publish', 'cmd_demo', 'build_parser', 'main']
+__all__ = ['BUG_LINE', 'cmd_validate', 'cmd_codebook', 'cmd_template', 'cmd_example', 'cmd_analyze', 'cmd_agreement', 'cmd_qca',
+           'cmd_assess', 'cmd_portfolio', 'cmd_report', 'cmd_publish', 'cmd_demo', 'build_parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #36a5826b
 class _Fmt(argparse.RawDescriptionHelpFormatter): pass
@@ -78,35 +80,33 @@ def _jsonable(df):
     return json_records(df)
 
 def _firth_both_codings(cases, formula):
-    "The Firth model with partial as recaptured and as not recaptured, and the small-sample warnings it raised."
-    import warnings
-    from winback_research.models import firth_logit, FewEventsWarning
-    from winback_research.datasets import with_terms
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("ignore")
-        warnings.simplefilter("always", FewEventsWarning)
-        m = firth_logit(with_terms(cases), formula)
-        try: alt = firth_logit(with_terms(cases), formula, partial_as_success=False)
-        except ValueError: alt = None
-    notes = sorted({str(w.message) for w in caught if issubclass(w.category, FewEventsWarning)})
-    return m, alt, notes
+    "The Firth model with partial counted as recaptured, and (None when it cannot be fitted) as not recaptured."
+    from winback_research.core import WinbackError
+    from winback_research.models import firth_logit
+    from winback_research.codebook import with_terms
+    m = firth_logit(with_terms(cases), formula)
+    try: alt = firth_logit(with_terms(cases), formula, partial_as_success=False)
+    except WinbackError: alt = None
+    return m, alt
 
 def cmd_analyze(a)->int:
     "Factor table and Firth model of a study."
-    import warnings
     from winback_research.crosscase import factor_table
     cases = _read_or_report(a.cases)
     if cases is None: return 1
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ft = factor_table(cases, a.outcome, a.factors or None)
+    ft = factor_table(cases, a.outcome, a.factors or None)
     from winback_research.report import REPORT_MODEL
-    m, alt, notes = _firth_both_codings(cases, a.formula or REPORT_MODEL)
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m, alt = _firth_both_codings(cases, a.formula or REPORT_MODEL)
+    notes = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
+    for w in caught: warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)   # shown once by main
     if a.json:
         print(json.dumps({"factor_table": _jsonable(ft.to_frame()), "family": ft.settings["factors"], "excluded": ft.settings["excluded"],
                           "firth": _jsonable(m.to_frame()), "formula": m.formula, "n": m.n, "n_events": m.n_events,
                           "firth_partial_as_failure": None if alt is None else _jsonable(alt.to_frame()),
-                          "separation": m.separation.summary(), "warnings": notes, "synthetic": bool(cases.attrs.get("synthetic"))},
+                          "separation": m.separation.message, "warnings": notes, "synthetic": bool(cases.attrs.get("synthetic"))},
                          ensure_ascii=False, indent=1, default=str))
         return 0
     if cases.attrs.get("synthetic"): print("Note: this study is SYNTHETIC (simulated cases, not real firms).\n")
@@ -115,7 +115,6 @@ def cmd_analyze(a)->int:
         t = alt.to_frame()[["term", "estimate", "p_value"]].round(4)
         print(f"\nThe same model with a partial recapture counted as not recaptured ({alt.n_events} events):")
         print(t.to_string(index=False))
-    for n in notes: print(f"\nWarning: {n}")
     return 0
 
 def cmd_agreement(a)->int:
@@ -140,7 +139,7 @@ def _parse_conditions(specs):
         m = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*=(?!=)\s*(.+?)\s*", sp)
         if m: out[m[1].upper()] = m[2]
         elif re.fullmatch(r"\s*[A-Za-z_][A-Za-z0-9_]*\s*", sp): out[sp.strip().upper()] = sp.strip()
-        else: raise ValueError(f"condition {sp!r}: give it a name, e.g. 'TOP={sp.strip()}'")
+        else: raise WinbackError(f"condition {sp!r}: give it a name, e.g. 'TOP={sp.strip()}'")
     return out
 
 def cmd_qca(a)->int:
@@ -171,7 +170,7 @@ def cmd_assess(a)->int:
     from winback_research.assess import assess
     case, study = _read_or_report(a.case), _read_or_report(a.against)
     if case is None or study is None: return 1
-    if len(case) != 1: raise ValueError(f"{a.case} holds {len(case)} cases; assess takes one (use winback portfolio for a list)")
+    if len(case) != 1: raise WinbackError(f"{a.case} holds {len(case)} cases; assess takes one (use winback portfolio for a list)")
     res = assess(case, study, lang=a.lang)
     if a.json: print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1, default=str))
     else: print(res.summary())
@@ -216,7 +215,7 @@ def cmd_report(a)->int:
     codings = [_read_or_report(f) for f in (a.codings or [])]
     if any(c is None for c in codings): return 1
     out = Path(a.output)
-    if out.suffix.lower() not in (".html", ".htm"): raise ValueError(f"{out.name}: the report is an HTML file; name it .html")
+    if out.suffix.lower() not in (".html", ".htm"): raise WinbackError(f"{out.name}: the report is an HTML file; name it .html")
     rep = build_report(cases, lang=a.lang, codings=codings or None)
     rep.write(out, overwrite=a.force)
     print(f"wrote {out}")
@@ -234,7 +233,7 @@ def cmd_publish(a)->int:
     cases = _read_or_report(a.cases)
     if cases is None: return 1
     out = Path(a.output)
-    if out.exists() and any(out.iterdir()) and not a.force: raise ValueError(f"{out} exists and is not empty; choose another folder or --force")
+    if out.exists() and any(out.iterdir()) and not a.force: raise WinbackError(f"{out} exists and is not empty; choose another folder or --force")
     out.mkdir(parents=True, exist_ok=True)
     write_cases(cases, out/"cases.csv", overwrite=a.force)
     dp = datapackage(a.name, "cases.csv", list(to_text_frame(cases).columns), title=a.title or a.name, synthetic=bool(cases.attrs.get("synthetic")))
@@ -355,15 +354,35 @@ def build_parser()->argparse.ArgumentParser:
     return p
 
 # %% ../nbs/20_cli.ipynb #dca98e67
+BUG_LINE = ("winback: this is a bug in winback-research, not a problem with your data. Please report it with the "
+            "command you ran and the traceback above.")
+
+def _show_warnings(caught, command)->None:
+    "Print each warning meant for the user once, in plain words (developer warnings from other packages are not shown)."
+    seen = set()
+    for w in caught:
+        if not issubclass(w.category, UserWarning) or str(w.message) in seen: continue
+        seen.add(str(w.message))
+        print(f"winback {command}: note: {w.message}", file=sys.stderr)
+
 def main(
     argv:list|None=None, # arguments (default: sys.argv[1:])
-)->int:                  # exit code
+)->int:                  # exit code: 0 done, 1 a problem you can fix (printed), 2 usage, 70 a bug in the toolkit
     "Entry point of the `winback` command."
+    import traceback, warnings
     p = build_parser()
     a = p.parse_args(argv)
     if not getattr(a, "func", None): p.print_help(); return 2
-    from winback_research.safeio import OutputExistsError
-    try: return a.func(a)
-    except (OutputExistsError, FileNotFoundError, IsADirectoryError, KeyError, ValueError) as e:
-        msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
-        print(f"winback {a.command}: {msg}", file=sys.stderr); return 1
+    from winback_research.core import WinbackError
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try: code = a.func(a)
+        except WinbackError as e:
+            print(f"winback {a.command}: {e}", file=sys.stderr); code = 1
+        except OSError as e:       # the file system said no: a missing file, a full disk, no permission
+            where = f" ({e.filename})" if getattr(e, "filename", None) else ""
+            print(f"winback {a.command}: {e.strerror or e}{where}", file=sys.stderr); code = 1
+        except Exception:
+            traceback.print_exc(); print(BUG_LINE, file=sys.stderr); code = 70
+    _show_warnings(caught, a.command)
+    return code

@@ -4,20 +4,25 @@
 
 # %% ../nbs/00_codebook.ipynb #a2c247e9
 from __future__ import annotations
-import json, re
+import difflib, json, re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
+from .core import InputError, Problem, WinbackError
+from .safeio import atomic_write
+
 # %% auto #0
 __all__ = ['SOURCES', 'STEPS', 'TYPES', 'ROLES', 'REASONS', 'REASON_CLASSES', 'YES_PARTIAL_NO', 'LEVELS', 'SCALE5',
-           'ACCOMMODATIONS', 'BLOCKS', 'V', 'CODEBOOK_VERSION', 'VARIABLES', 'CODEBOOK', 'STAGES', 'DERIVED', 'RULES',
-           'APPLIES_IF', 'Option', 'Variable', 'Reason', 'get_var', 'share_of_wallet_stage', 'Derived', 'derive',
-           'Rule', 'dtype_of', 'evidence_columns', 'with_all_columns', 'variables_with_role', 'not_applicable',
-           'missingness', 'case_schema', 'codebook_frame', 'data_dictionary', 'template_columns', 'write_template',
-           'table_schema', 'datapackage']
+           'ACCOMMODATIONS', 'FIT', 'BLOCKS', 'V', 'CODEBOOK_VERSION', 'VARIABLES', 'CODEBOOK', 'STAGES', 'DERIVED',
+           'MODEL_TERMS', 'RULES', 'APPLIES_IF', 'Option', 'Variable', 'Reason', 'share_of_wallet_stage', 'Derived',
+           'did_you_mean', 'UnknownVariable', 'get_var', 'derive', 'Rule', 'dtype_of', 'evidence_columns',
+           'with_all_columns', 'with_terms', 'generative_terms', 'variables_with_role', 'not_applicable', 'missingness',
+           'case_schema', 'codebook_frame', 'data_dictionary', 'template_columns', 'write_template', 'table_schema',
+           'datapackage']
 
 # %% ../nbs/00_codebook.ipynb #5cce26ae
 SOURCES = {
@@ -88,10 +93,12 @@ class Variable:
     applies_if: str = ""           # the gate that makes it applicable (see `APPLIES_IF`); empty: always
 
     def __post_init__(self):
-        if self.type not in TYPES: raise ValueError(f"variable {self.name!r}: unknown type {self.type!r}; use one of {TYPES}")
+        probs = []
+        if self.type not in TYPES: probs.append(Problem(column="type", value=self.type, rule=f"is an unknown type; use one of {', '.join(TYPES)}"))
         if self.type in ("category", "ordinal", "multi") and not self.options:
-            raise ValueError(f"variable {self.name!r}: type {self.type} needs options")
-        if self.role not in ROLES: raise ValueError(f"variable {self.name!r}: unknown role {self.role!r}; use one of {tuple(ROLES)}")
+            probs.append(Problem(column="options", rule=f"type {self.type} needs options"))
+        if self.role not in ROLES: probs.append(Problem(column="role", value=self.role, rule=f"is an unknown role; use one of {', '.join(ROLES)}"))
+        if probs: raise InputError(f"variable {self.name!r}", probs)
 
     @property
     def values(self)->tuple: return tuple(o.code for o in self.options)
@@ -161,6 +168,16 @@ ACCOMMODATIONS = _opts(
     ("none", "None offered", "未提供任何让步", "Use alone."),
 )
 
+# %% ../nbs/00_codebook.ipynb #dc5da26e
+FIT = {"price": {"price_reduction"}, "competitor_offer": {"price_reduction", "technical_support", "order_size_flexibility"},
+       "quality_delivery_failure": {"quality_assurance", "production_process_change", "delivery_terms"},
+       "unresolved_complaints": {"dedicated_team", "compensation", "quality_assurance"},
+       "spec_change": {"special_product_design", "production_process_change"},
+       "neglect": {"dedicated_team", "technical_support"}, "key_staff_loss": {"dedicated_team"},
+       "executive_conflict": {"dedicated_team", "contract_guarantees"}, "supplier_restructuring": {"price_reduction", "production_process_change", "delivery_terms"},
+       "ownership_change": {"admin_routine_change", "it_system_change", "contract_guarantees"},
+       "contract_end": {"contract_guarantees", "price_reduction"}, "customer_strategy_change": {"special_product_design", "order_size_flexibility"}}
+
 # %% ../nbs/00_codebook.ipynb #70bd3db2
 BLOCKS = {
     "identity": ("Identity and provenance", "身份与来源"),
@@ -176,7 +193,7 @@ BLOCKS = {
 
 # %% ../nbs/00_codebook.ipynb #16523d0e
 V = Variable
-CODEBOOK_VERSION = "1.1.0"
+CODEBOOK_VERSION = "1.2.0"
 VARIABLES = (
     # identity and provenance
     V("case_id", "id", "identity", "Case id", "案例编号", "Unique id of the broken relationship (letters, digits, . _ -).", "TK",
@@ -267,21 +284,6 @@ VARIABLES = (
 )
 CODEBOOK = {v.name: v for v in VARIABLES}
 
-# %% ../nbs/00_codebook.ipynb #d5f8d569
-def get_var(
-    name:str, # variable name
-)->Variable:
-    "The codebook entry for `name`, with a suggestion when it is misspelt."
-    if name in CODEBOOK: return CODEBOOK[name]
-    if name in DERIVED: return DERIVED[name].variable
-    raise KeyError(f"{name!r} is not a codebook variable{_did_you_mean(name)}")
-
-def _did_you_mean(name, pool=None):
-    import difflib
-    pool = list(CODEBOOK) + list(DERIVED) if pool is None else list(pool)
-    m = difflib.get_close_matches(str(name), pool, n=1)
-    return f" (did you mean {m[0]!r}?)" if m else ""
-
 # %% ../nbs/00_codebook.ipynb #7416401e
 STAGES = _opts(("development", "Development (not yet a supplier)", "开发期（尚未成为供应商）"),
                ("initial", "Initial cooperation (<50%)", "初步合作期（<50%）"),
@@ -294,7 +296,8 @@ def share_of_wallet_stage(
     "Relationship stage implied by a share of wallet (thresholds 0, 0.5, 0.8)."
     if share is None or pd.isna(share): return None
     share = float(share)
-    if not 0 <= share <= 1: raise ValueError(f"share of wallet must be between 0 and 1 (a fraction: 15% = 0.15), got {share}")
+    if not 0 <= share <= 1:
+        raise InputError("share_of_wallet_stage", [Problem("argument share", None, share, "must be between 0 and 1 (a fraction: 15% = 0.15)")])
     if share == 0: return "development"
     return "initial" if share < 0.5 else "stable" if share < 0.8 else "strategic"
 
@@ -305,7 +308,12 @@ class Derived:
     variable: Variable             # its description
     inputs: tuple                  # the stored variables it is computed from
     compute: Callable              # function(cases) -> Series
+    term: bool = False             # a model term: added only when asked for (`derive(..., terms=True)`)
 
+_D = lambda name, typ, en, zh, desc, src, inputs, f, term=False, **kw: Derived(
+    Variable(name, typ, "derived", en, zh, desc, src, evidence=False, **kw), inputs, f, term)
+
+# %% ../nbs/00_codebook.ipynb #3e37d950
 def _ydiff(a, b): return lambda d: (d[a] - d[b]).astype("Int64")
 
 def _won_back(d):
@@ -317,8 +325,6 @@ def _n_acc(d):
     n = s.str.split(";").str.len().astype("Int64")
     return n.mask((s == "none").fillna(False).astype(bool), 0)
 
-_D = lambda name, typ, en, zh, desc, src, inputs, f, **kw: Derived(
-    Variable(name, typ, "derived", en, zh, desc, src, evidence=False, **kw), inputs, f)
 DERIVED = {d.variable.name: d for d in (
     _D("relationship_stage", "ordinal", "Relationship stage", "关系阶段", "Stage read off the share of wallet (0 / <50% / 50–80% / 80–100%).", "SOW",
        ("share_of_wallet",), lambda d: pd.Categorical(d["share_of_wallet"].map(share_of_wallet_stage, na_action="ignore"),
@@ -337,13 +343,80 @@ DERIVED = {d.variable.name: d for d in (
        ("recaptured",), _won_back, role="outcome"),
 )}
 
+# %% ../nbs/00_codebook.ipynb #d5f8d569
+def did_you_mean(
+    name:str,              # what the user typed
+    pool:list|None=None,   # the names it should have been (default: every codebook variable, stored and derived)
+)->str:                    # " (did you mean 'x'?)", or "" when nothing is close
+    "A hint naming the closest known name, to append to an error message."
+    pool = list(CODEBOOK) + list(DERIVED) if pool is None else list(pool)
+    m = difflib.get_close_matches(str(name), pool, n=1)
+    return f" (did you mean {m[0]!r}?)" if m else ""
+
+# %% ../nbs/00_codebook.ipynb #a7c6bfdb
+class UnknownVariable(WinbackError, KeyError):
+    "A name that is not a codebook variable: a `WinbackError` the user can fix, and a `KeyError` for lookups."
+    __str__ = WinbackError.__str__   # the message as written, not KeyError's repr of it
+
+def get_var(
+    name:str, # variable name
+)->Variable:
+    "The codebook entry for `name`, with a suggestion when it is misspelt."
+    if name in CODEBOOK: return CODEBOOK[name]
+    if name in DERIVED: return DERIVED[name].variable
+    raise UnknownVariable(f"{name!r} is not a codebook variable{did_you_mean(name)}")
+
+# %% ../nbs/00_codebook.ipynb #6c76d278
+def _dialogue_top(d): return (d["dialogue_level"].astype("string") == "top").astype("boolean")
+
+def _accommodation_fit(d):
+    acc, rsn = d["accommodations"].astype("string"), d["reason_primary"].astype("string")
+    return pd.Series(pd.array([pd.NA if pd.isna(a) or pd.isna(r) else bool(set(str(a).split(";")) & FIT.get(r, set()))
+                               for a, r in zip(acc, rsn)], dtype="boolean"), index=d.index)
+
+def _ties(d):
+    s = d["personal_ties"]
+    return s.astype("string").isin(["occasional", "regular"]).astype("boolean").mask(s.isna())
+
+def _executive_conflict(d):
+    rsn, sec = d["reason_primary"].astype("string"), d["reasons_secondary"].astype("string")
+    return pd.Series(pd.array([pd.NA if pd.isna(r) else (r == "executive_conflict" or (pd.notna(s) and "executive_conflict" in str(s).split(";")))
+                               for r, s in zip(rsn, sec)], dtype="boolean"), index=d.index)
+
+DERIVED.update({d.variable.name: d for d in (
+    _D("dialogue_top", "boolean", "Dialogue reached top management", "对话达到高层管理", "dialogue_level is top.", "HBR19; PB20",
+       ("dialogue_level",), _dialogue_top, term=True, applies_if="reapproached"),
+    _D("accommodation_fit", "boolean", "An accommodation fits the reason", "让步与破裂原因相匹配",
+       "accommodations include one that `FIT` lists for reason_primary (none offered, or reason 'other': no).", "HBR19; KBZ15",
+       ("accommodations", "reason_primary"), _accommodation_fit, term=True, applies_if="reapproached"),
+    _D("ties", "boolean", "Personal ties kept", "保留了私人关系", "personal_ties is occasional or regular.", "LRP22; HW02",
+       ("personal_ties",), _ties, term=True),
+    _D("investments_high", "boolean", "High customer-specific investments", "针对客户的专用投资较高", "specific_investments is 4 or 5.", "LRP22",
+       ("specific_investments",), lambda d: (d["specific_investments"].astype("string").astype("Float64") >= 4).astype("boolean"), term=True),
+    _D("structural_change", "boolean", "Structural change at either firm", "任一方发生结构性变化",
+       "structural_change_supplier or structural_change_customer (yes if either is yes; empty if neither is yes and one is empty).", "LRP22; WP11",
+       ("structural_change_supplier", "structural_change_customer"),
+       lambda d: d["structural_change_supplier"].astype("boolean") | d["structural_change_customer"].astype("boolean"), term=True),
+    _D("controllable_or_price", "boolean", "Controllable cause or a price reason", "原因可控或为价格原因",
+       "cause_controllable is yes, or reason_primary is price.", "PTTK16",
+       ("cause_controllable", "reason_primary"),
+       lambda d: d["cause_controllable"].astype("boolean") | (d["reason_primary"].astype("string") == "price"), term=True),
+    _D("executive_conflict", "boolean", "Break-up involved executive conflict", "破裂涉及高层冲突",
+       "executive_conflict is the primary reason or among the secondary ones (empty secondary reasons: none).", "HBR19",
+       ("reason_primary", "reasons_secondary"), _executive_conflict, term=True),
+)})
+MODEL_TERMS = ("rca_done", "cba_done", "dialogue_top", "accommodation_fit", "ties", "investments_high", "structural_change",
+               "controllable_or_price", "executive_conflict")
+
 # %% ../nbs/00_codebook.ipynb #c3ade35c
 def derive(
     cases:pd.DataFrame, # a typed case table (see `cases.read_cases`)
+    terms:bool=False,   # also add the model terms (`MODEL_TERMS`)
 )->pd.DataFrame:        # a copy with every derived variable whose inputs are present
     "Add the derived variables to a typed case table."
     out = cases.copy()
     for name, d in DERIVED.items():
+        if d.term and not terms: continue
         if all(c in out.columns for c in d.inputs): out[name] = d.compute(out)
     return out
 
@@ -411,14 +484,33 @@ def evidence_columns()->list:
 # %% ../nbs/00_codebook.ipynb #83bcfdcc
 def with_all_columns(
     cases:pd.DataFrame, # a typed case table, possibly with only some variables
+    terms:bool=False,   # also add the model terms (`MODEL_TERMS`)
 )->pd.DataFrame:        # a copy with every stored and derived variable present (absent ones all missing)
     "Complete a case table with the codebook's variables it lacks, as missing values."
     out = cases.copy()
     for v in VARIABLES:
         if v.name not in out: out[v.name] = pd.Series(pd.array([None] * len(out), dtype=dtype_of(v)), index=out.index)
-    out = derive(out)
+    out = derive(out, terms=terms)
     out.attrs = dict(cases.attrs)
     return out
+
+# %% ../nbs/00_codebook.ipynb #ffbf8ae7
+def with_terms(
+    cases:pd.DataFrame, # a typed case table
+)->pd.DataFrame:        # a copy with the model terms (`MODEL_TERMS`) it lacks added as boolean columns
+    "The case table plus the model terms."
+    full, out = with_all_columns(cases, terms=True), cases.copy()
+    for c in MODEL_TERMS:
+        if c not in out: out[c] = full[c].astype("boolean")
+    return out
+
+# %% ../nbs/00_codebook.ipynb #c8bf3f19
+def generative_terms(
+    cases:pd.DataFrame, # a typed case table
+)->pd.DataFrame:        # the model terms as 0/1 numbers (`Float64`, NA where unknown), one row per case
+    "The model terms (`MODEL_TERMS`) of any case table, as numbers."
+    full = with_all_columns(cases, terms=True)
+    return pd.DataFrame({c: full[c].astype("boolean").astype("Float64") for c in MODEL_TERMS}, index=cases.index)
 
 # %% ../nbs/00_codebook.ipynb #b18d5153
 def variables_with_role(
@@ -426,7 +518,7 @@ def variables_with_role(
     include_derived:bool=True, # also the derived variables with that role
 )->list:                       # variable names, codebook order
     "Names of the codebook variables with a given role."
-    if role not in ROLES: raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    if role not in ROLES: raise InputError("variables_with_role", [Problem("argument role", None, role, f"is not one of: {', '.join(ROLES)}")])
     vs = list(VARIABLES) + ([d.variable for d in DERIVED.values()] if include_derived else [])
     return [v.name for v in vs if v.role == role]
 
@@ -497,7 +589,7 @@ def codebook_frame(
     include_derived:bool=True, # also list the derived variables
 )->pd.DataFrame:
     "The codebook as a data frame, one row per variable."
-    if lang not in ("en", "zh"): raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+    if lang not in ("en", "zh"): raise InputError("codebook_frame", [Problem("argument lang", None, lang, "is not 'en' or 'zh'")])
     vs = list(VARIABLES) + ([d.variable for d in DERIVED.values()] if include_derived else [])
     rows = []
     for v in vs:
@@ -538,7 +630,7 @@ def data_dictionary(
         lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
         lines += ["| " + " | ".join(esc(x) for x in r) + " |" for r in df.itertuples(index=False)]
         return "\n".join(lines)
-    raise ValueError(f"fmt must be 'md', 'html' or 'json', got {fmt!r}")
+    raise InputError("data_dictionary", [Problem("argument fmt", None, fmt, "is not 'md', 'html' or 'json'")])
 
 # %% ../nbs/00_codebook.ipynb #e55566ec
 def template_columns(
@@ -554,15 +646,13 @@ def write_template(
     overwrite:bool=False, # replace an existing file
 ):
     "Write a blank coding template (CSV, or XLSX with drop-down lists and a codebook sheet)."
-    from pathlib import Path
-    from .safeio import atomic_write
     path = Path(path)
     cols = template_columns(evidence)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         with atomic_write(path, overwrite=overwrite, binary=False) as f: f.write(",".join(cols) + "\n")
         return path
-    if suffix != ".xlsx": raise ValueError(f"{path.name}: template must be .csv or .xlsx")
+    if suffix != ".xlsx": raise WinbackError(f"{path.name}: template must be .csv or .xlsx")
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -629,7 +719,7 @@ def datapackage(
     synthetic:bool=False,   # say on its face that the data are synthetic
 )->dict:
     "Frictionless data-package descriptor for a coded study."
-    if not re.fullmatch(r"[a-z0-9._-]+", name): raise ValueError(f"package name {name!r} must use only a-z 0-9 . _ -")
+    if not re.fullmatch(r"[a-z0-9._-]+", name): raise InputError("datapackage", [Problem("argument name", None, name, "must use only a-z 0-9 . _ -")])
     desc = f"Win-back case study coded with the winback-research codebook {CODEBOOK_VERSION}."
     if synthetic: desc = "SYNTHETIC DATA (simulated, not real cases). " + desc
     return {"name": name, "title": title or name, "description": desc, "profile": "tabular-data-package",

@@ -16,20 +16,22 @@ from scipy.stats.contingency import odds_ratio as _scipy_odds_ratio
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from .codebook import not_applicable
+from .codebook import CODEBOOK, DERIVED, Variable, get_var, not_applicable
+from .core import InputError, Problem, Result, Summary, WinbackError
 
 # %% auto #0
-__all__ = ['FACTOR_TYPES', 'column_type', 'binary_outcome', 'wilson_ci', 'odds_ratio_2x2', 'exact_size', 'trend_test',
-           'factor_family', 'FactorTable', 'factor_table']
+__all__ = ['FACTOR_TYPES', 'EXACT_TREND_MAX_N', 'codebook_var', 'column_type', 'binary_outcome', 'wilson_ci', 'odds_ratio_2x2',
+           'exact_size', 'trend_test', 'factor_family', 'FactorTable', 'factor_table']
+
+# %% ../nbs/03_crosscase.ipynb #b7e35a4f
+def codebook_var(
+    name:str,          # column name
+)->Variable|None:      # the codebook entry, or None for a column the codebook does not know
+    "The codebook entry of column `name` (a stored or derived variable), or None when there is none."
+    return get_var(name) if name in CODEBOOK or name in DERIVED else None
 
 # %% ../nbs/03_crosscase.ipynb #cd20388e
 FACTOR_TYPES = ("boolean", "category", "ordinal", "multi")
-
-def _codebook_var(name):
-    try:
-        from winback_research.codebook import get_var
-        return get_var(name)
-    except (ImportError, KeyError): return None
 
 def column_type(
     cases:pd.DataFrame, # case table
@@ -38,7 +40,7 @@ def column_type(
 )->str:                 # one of the codebook types ('boolean', 'category', 'ordinal', 'multi', 'integer', ...)
     "Codebook type of column `name`: the `types` override, else the codebook, else read off the dtype."
     if types and name in types: return types[name]
-    v = _codebook_var(name)
+    v = codebook_var(name)
     if v is not None: return v.type
     s = cases[name]
     if isinstance(s.dtype, pd.CategoricalDtype): return "ordinal" if s.dtype.ordered else "category"
@@ -56,7 +58,7 @@ def binary_outcome(
 )->pd.Series:                     # nullable boolean Series (NA = outcome not known)
     "The outcome as True (recaptured) / False / NA, with every unusable value reported at once."
     if outcome not in cases.columns:
-        raise ValueError(f"outcome column {outcome!r} is not in the case table (columns: {', '.join(map(str, cases.columns))})")
+        raise WinbackError(f"outcome column {outcome!r} is not in the case table (columns: {', '.join(map(str, cases.columns))})")
     s = cases[outcome]
     if pd.api.types.is_bool_dtype(s.dtype): return s.astype("boolean")
     if pd.api.types.is_numeric_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype):
@@ -72,8 +74,8 @@ def binary_outcome(
     if bad.any():
         where = (cases["case_id"].astype(str).map(lambda c: f"case {c}") if "case_id" in cases.columns
                  else pd.Series([f"index {i}" for i in cases.index], index=cases.index))
-        lines = [f"  {where[i]}, column {outcome!r}: {v!r} is not one of: {allowed}" for i, v in s[bad].items()]
-        raise ValueError(f"outcome {outcome!r}: {len(lines)} problem(s)\n" + "\n".join(lines))
+        raise InputError(f"outcome {outcome!r}", [Problem(where[i], outcome, v, f"is not one of: {allowed}", (k, 0))
+                                                  for k, (i, v) in enumerate(s[bad].items())])
     return out
 
 # %% ../nbs/03_crosscase.ipynb #36e0b35e
@@ -118,7 +120,7 @@ def odds_ratio_2x2(
     "Odds ratio of a 2x2 table: conditional MLE with the exact interval and the central p-value it inverts."
     t = np.asarray(table)
     if t.shape != (2, 2) or (t < 0).any() or not np.all(t == np.round(t)):
-        raise ValueError(f"table must be 2x2 non-negative counts, got {t.tolist()}")
+        raise WinbackError(f"table must be 2x2 non-negative counts, got {t.tolist()}")
     t = t.astype(int)
     nan = math.nan
     out = dict(odds_ratio=nan, or_low=nan, or_high=nan, or_method="not estimable", p_value=nan, p_fisher=nan,
@@ -154,15 +156,16 @@ def exact_size(
 
 # %% ../nbs/03_crosscase.ipynb #6a96f83e
 def trend_test(
-    successes, # recaptured cases per ordered level
-    totals,    # cases per ordered level
+    successes,   # recaptured cases per ordered level
+    totals,      # cases per ordered level
     scores=None, # level scores; default 1, 2, ..., k
-)->dict:       # chisq, p_asymptotic, p_exact, scores
+    exact:bool=True, # enumerate the exact conditional p? (seconds at a few hundred cases; NaN when False)
+)->dict:         # chisq, p_asymptotic, p_exact, scores
     "Cochran-Armitage test for trend in proportions: asymptotic (as R prop.trend.test) and exact conditional."
     x = np.asarray(successes, dtype=int); n = np.asarray(totals, dtype=int)
     s = np.arange(1, len(x)+1, dtype=float) if scores is None else np.asarray(scores, dtype=float)
     if not (len(x) == len(n) == len(s)) or len(x) < 2 or (x < 0).any() or (x > n).any():
-        raise ValueError("successes, totals and scores must have the same length >= 2, with 0 <= successes <= totals")
+        raise WinbackError("successes, totals and scores must have the same length >= 2, with 0 <= successes <= totals")
     keep = n > 0; x, n, s = x[keep], n[keep], s[keep]
     N, S = int(n.sum()), int(x.sum())
     out = dict(chisq=math.nan, p_asymptotic=math.nan, p_exact=math.nan, scores=tuple(s.tolist()))
@@ -172,6 +175,8 @@ def trend_test(
     V = p*(1-p)*(float((n*s*s).sum()) - float((n*s).sum())**2/N)
     if V <= 0: return out
     chisq = (T-ET)**2/V
+    out.update(chisq=chisq, p_asymptotic=float(stats.chi2.sf(chisq, 1)))
+    if not exact: return out
     # exact: distribution of T given the total S, weights prod C(n_j, x_j) (exact integers)
     dist = {(0, 0.0): 1}
     for nj, sj in zip(n.tolist(), s.tolist()):
@@ -184,8 +189,7 @@ def trend_test(
     tot = math.comb(N, S)
     dev = abs(T-ET)
     hit = sum(w for (k, t), w in dist.items() if k == S and abs(t-ET) >= dev - 1e-7*max(1.0, dev))
-    return dict(chisq=chisq, p_asymptotic=float(stats.chi2.sf(chisq, 1)), p_exact=min(1.0, hit/tot),
-                scores=tuple(s.tolist()))
+    return dict(out, p_exact=min(1.0, hit/tot))
 
 # %% ../nbs/03_crosscase.ipynb #613acfb2
 def _levels(s, kind, name):
@@ -193,7 +197,7 @@ def _levels(s, kind, name):
     if kind == "boolean":
         return [("yes", s.astype("boolean"))]
     if kind == "multi":
-        v = _codebook_var(name)
+        v = codebook_var(name)
         sets = s.astype("string").map(lambda x: None if pd.isna(x) else {o.strip() for o in str(x).split(";") if o.strip()})
         seen = sorted({o for x in sets.dropna() for o in x})
         order = [o for o in (v.values if v is not None and v.values else []) if o in seen]
@@ -201,7 +205,7 @@ def _levels(s, kind, name):
         return [(o, sets.map(lambda x, o=o: pd.NA if x is None else (o in x)).astype("boolean")) for o in order]
     if isinstance(s.dtype, pd.CategoricalDtype): cats = list(s.dtype.categories)
     else:
-        v = _codebook_var(name)
+        v = codebook_var(name)
         cats = list(v.values) if v is not None and v.values else sorted(s.dropna().unique().tolist())
     present = set(s.dropna().tolist())
     return [(c, (s == c).astype("boolean").mask(s.isna())) for c in cats if c in present]
@@ -210,7 +214,8 @@ _VERSUS = {"boolean": "no", "multi": "absent", "category": "rest", "ordinal": "r
 
 # %% ../nbs/03_crosscase.ipynb #21a0a9bb
 def _is_outcome_role(name):
-    v = _codebook_var(name)
+    "Is `name` the outcome, or known only with it (codebook role 'outcome')?"
+    v = codebook_var(name)
     return v is not None and v.role == "outcome"
 
 def factor_family(
@@ -223,11 +228,13 @@ def factor_family(
     factors, excluded = [], {}
     for c in cases.columns:
         if c == outcome: continue
-        v = _codebook_var(c)
+        v = codebook_var(c)
         if v is None and not (types and c in types):
             excluded[c] = "not a codebook variable (name it in factors= to test it)"; continue
         if v is not None and v.role != "explanatory":
             excluded[c] = f"role {v.role!r}"; continue
+        if c in DERIVED and DERIVED[c].term:
+            excluded[c] = "a model term recoding another variable (name it in factors= to test it)"; continue
         kind = column_type(cases, c, types)
         if kind not in FACTOR_TYPES:
             excluded[c] = f"{kind} column (numbers go into models.firth_logit)"; continue
@@ -241,15 +248,16 @@ def factor_family(
 
 # %% ../nbs/03_crosscase.ipynb #ff2ba116
 def _fmt_or(o, l, h):
+    "Odds ratio with its interval as text, ∞ for an infinite estimate or limit."
     f = lambda x: "∞" if x == math.inf else f"{x:.2f}"
     return "n/a" if o != o else f"{f(o)} ({f(l)}–{f(h)})"
 
-@dataclass
-class FactorTable:
+@dataclass(repr=False)
+class FactorTable(Result):
     "Cross-case factor table: one row per factor level (see `to_frame()`), trend tests for ordinal factors."
     frame: pd.DataFrame  # one row per factor level
     trend: pd.DataFrame  # one row per ordinal factor
-    n: int               # cases analysed (outcome known)
+    n: int = field()     # cases analysed (outcome known); field(): no default inherited from Result.n
     n_dropped: int       # cases dropped because the outcome is NA
     outcome: str         # outcome column
     settings: dict = field(default_factory=dict)
@@ -258,6 +266,7 @@ class FactorTable:
                    "test the interval inverts; Fay 2010), or its mid-p version; R's minimum-likelihood Fisher p kept "
                    "as p_fisher; Holm and Benjamini-Hochberg adjustment across the family of rows tested; "
                    "Cochran-Armitage trend test (scores 1..k) for ordinal factors, asymptotic and exact conditional.")
+    title = "Factor table: recapture by factor level"
 
     def to_frame(self)->pd.DataFrame:
         "Tidy copy of the table."
@@ -269,16 +278,18 @@ class FactorTable:
         return int(self.frame.p_value.notna().sum())
 
     def _show(self):
+        "The table a reader sees: rates and odds ratios with their intervals, p-values."
         f = self.frame
         d = {"factor": f.factor, "level": f.level, "n": f.n, "recaptured": f.recaptured,
              "rate (95% CI)": [f"{r:.2f} ({l:.2f}–{h:.2f})" if r == r else "" for r, l, h in zip(f.rate, f.rate_low, f.rate_high)],
              "OR (95% CI)": [_fmt_or(o, l, h) for o, l, h in zip(f.odds_ratio, f.or_low, f.or_high)],
-             "p": f.p_value.round(3), "p Holm": f.p_holm.round(3), "p BH": f.p_bh.round(3)}
+             "p": f.p_value, "p Holm": f.p_holm, "p BH": f.p_bh}
         if "p_value_alt" in f:
-            d["p (other coding)"] = [("" if p != p else f"{p:.3f}") + (" ≠" if c else "") for p, c in zip(f.p_value_alt, f.conclusion_changes)]
+            d["p (other coding)"] = [("–" if p != p else f"{p:.3g}") + (" ≠" if c else "") for p, c in zip(f.p_value_alt, f.conclusion_changes)]
         return pd.DataFrame(d)
 
     def _notes(self):
+        "Outcome coding, family, size of the test, sensitivity, trend tests and method."
         s = self.settings
         part = "recaptured" if s.get("partial_as_success") else "not recaptured"
         out = [f"Outcome {self.outcome!r}: {self.n} cases analysed, {self.n_dropped} dropped (outcome not known); "
@@ -296,24 +307,19 @@ class FactorTable:
             k = int(self.frame.conclusion_changes.sum())
             out.append(f"Sensitivity: 'p (other coding)' counts partial as {'not recaptured' if s.get('partial_as_success') else 'recaptured'}; "
                        f"≠ marks the {k} row(s) whose conclusion at {s.get('alpha', .05):g} or direction changes.")
+        asy = self.trend.loc[self.trend.p_method == "asymptotic", "factor"].tolist() if len(self.trend) else []
+        if asy:
+            out.append(f"Trend tests: p_value is the exact conditional p for factors with n <= {EXACT_TREND_MAX_N}; for "
+                       f"{', '.join(asy)} it is the asymptotic chi-square p (exact_trend=True enumerates the exact one).")
         na = self.frame.groupby("factor", sort=False).n_not_applicable.first()
         if (na > 0).any():
             out.append("Not applicable by design (left out of that factor's rows): " + ", ".join(f"{k} {v}" for k, v in na[na > 0].items()) + ".")
         return out + ["Method: " + self.method]
 
-    def summary(self)->str:
-        "Readable text table with the trend tests and notes."
-        out = [self._show().to_string(index=False)]
-        if len(self.trend): out += ["", "Trend tests (ordinal factors):", self.trend.round(4).to_string(index=False)]
-        return "\n".join(out + [""] + self._notes())
-
-    def __repr__(self): return self.summary()
-
-    def _repr_html_(self):
-        import html
-        h = self._show().to_html(index=False)
-        if len(self.trend): h += "<p>Trend tests (ordinal factors):</p>" + self.trend.round(4).to_html(index=False)
-        return h + "".join(f"<p><small>{html.escape(n)}</small></p>" for n in self._notes())
+    def summary(self)->Summary:
+        "The table, the trend tests of the ordinal factors and the notes."
+        tables = [("", self._show())] + ([("Trend tests (ordinal factors)", self.trend)] if len(self.trend) else [])
+        return Summary(self.title, tables, self._notes())
 
     def plot(self, ax=None):
         "Forest plot of the odds ratios (log scale); a triangle marks an estimate of 0 or ∞ (a zero cell)."
@@ -338,6 +344,8 @@ class FactorTable:
         return ax
 
 # %% ../nbs/03_crosscase.ipynb #241f4553
+EXACT_TREND_MAX_N = 100   # factor_table enumerates the exact trend p up to this many cases by default
+
 def _rows_for(d, yy, f, kind, alpha, mid_p):
     "One dict per level of factor `f`: counts, rate, odds ratio and p-values against the rest."
     rows = []
@@ -353,7 +361,8 @@ def _rows_for(d, yy, f, kind, alpha, mid_p):
                          **odds_ratio_2x2([[a, b], [c, e]], alpha, mid_p)))
     return rows
 
-def _check_factors(cases, outcome, factors, types):
+def _factor_problems(cases, outcome, factors, types):
+    "Every reason the outcome or one of `factors` cannot go into the table."
     problems = []
     if outcome not in cases.columns: problems.append(f"outcome column {outcome!r} is not in the case table")
     for f in factors:
@@ -367,7 +376,16 @@ def _check_factors(cases, outcome, factors, types):
         if t not in FACTOR_TYPES:
             problems.append(f"factor {f!r} is a {t} column; factor_table takes boolean, category, ordinal or multi "
                             "columns (numbers go into models.firth_logit)")
-    if problems: raise ValueError(f"factor_table: {len(problems)} problem(s)\n  " + "\n  ".join(problems))
+    return problems
+
+def _trend_row(f, rs, exact_trend):
+    "Cochran-Armitage trend test of ordinal factor `f` from its level rows; exact when asked or n is small."
+    xs, ns = [r["recaptured"] for r in rs], [r["n"] for r in rs]
+    exact = sum(ns) <= EXACT_TREND_MAX_N if exact_trend is None else bool(exact_trend)
+    tt = trend_test(xs, ns, exact=exact)
+    return dict(factor=f, levels=" < ".join(str(r["level"]) for r in rs), n=sum(ns), chisq=tt["chisq"],
+                p_asymptotic=tt["p_asymptotic"], p_exact=tt["p_exact"],
+                p_value=tt["p_exact"] if exact else tt["p_asymptotic"], p_method="exact" if exact else "asymptotic")
 
 def factor_table(
     cases:pd.DataFrame,           # case table, one row per broken relationship
@@ -377,15 +395,16 @@ def factor_table(
     alpha:float=0.05,             # 1 - confidence level of all intervals; level of the sensitivity flag
     types:dict|None=None,         # optional {column: codebook type} override
     mid_p:bool=False,             # mid-p p-values and intervals instead of exact ones
+    exact_trend:bool|None=None,   # exact trend p for ordinal factors; None: only when the factor has <= EXACT_TREND_MAX_N cases
 )->FactorTable:
     "Recapture rate, odds ratio and exact test for every level of every factor, adjusted across the family."
     if not isinstance(cases, pd.DataFrame): raise TypeError("cases must be a pandas DataFrame")
-    if not 0 < alpha < 1: raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
     default = factors is None
-    if outcome not in cases.columns: _check_factors(cases, outcome, [], types)
-    factors, excluded = factor_family(cases, outcome, types) if default else (list(factors), {})
-    _check_factors(cases, outcome, factors, types)
-    if not factors: raise ValueError("factor_table: no factors to compare (no explanatory variable varies; name some in factors=)")
+    factors, excluded = factor_family(cases, outcome, types) if default and outcome in cases.columns else (list(factors or []), {})
+    problems = [] if 0 < alpha < 1 else [f"alpha must be between 0 and 1, got {alpha}"]
+    problems += _factor_problems(cases, outcome, factors, types)
+    if problems: raise InputError("factor_table", problems)
+    if not factors: raise WinbackError("factor_table: no factors to compare (no explanatory variable varies; name some in factors=)")
     y = binary_outcome(cases, outcome, partial_as_success)
     known = y.notna().to_numpy()
     d, yy = cases.loc[known], y[known].astype(bool).to_numpy()
@@ -395,19 +414,16 @@ def factor_table(
     for f in factors:
         kind = column_type(cases, f, types)
         rs = _rows_for(d, yy, f, kind, alpha, mid_p)
-        n_na = int(not_applicable(d, f).sum()) if _codebook_var(f) is not None else 0
+        n_na = int(not_applicable(d, f).sum()) if codebook_var(f) is not None else 0
         for r in rs: r.update(n_not_applicable=n_na, n_missing=int(d[f].isna().sum()) - n_na)
         if y_alt is not None:
             for r, ra in zip(rs, _rows_for(d, y_alt, f, kind, alpha, mid_p)):
                 r.update(odds_ratio_alt=ra["odds_ratio"], p_value_alt=ra["p_value"])
         rows += rs
-        if kind == "ordinal" and len(rs) >= 2:
-            xs, ns = [r["recaptured"] for r in rs], [r["n"] for r in rs]
-            tt = trend_test(xs, ns)
-            trend.append(dict(factor=f, levels=" < ".join(str(r["level"]) for r in rs), n=sum(ns),
-                              chisq=tt["chisq"], p_asymptotic=tt["p_asymptotic"], p_exact=tt["p_exact"]))
+        if kind == "ordinal" and len(rs) >= 2: trend.append(_trend_row(f, rs, exact_trend))
     frame = pd.DataFrame(rows)
-    if len(frame) == 0: raise ValueError("factor_table: no factor levels to compare (no coded factors)")
+    if len(frame) == 0: raise WinbackError("factor_table: no factor levels to compare (no coded factors)")
+    frame["estimate"], frame["ci_low"], frame["ci_high"] = frame.odds_ratio, frame.or_low, frame.or_high
     for col in ("p_holm", "p_bh"): frame[col] = math.nan
     ok = frame.p_value.notna().to_numpy()
     if ok.any():
@@ -421,9 +437,9 @@ def factor_table(
         frame["conclusion_changes"] = ((sig != sig_alt) | ((sig | sig_alt) & flip)).to_numpy(bool)
     sizes = [exact_size(int(r.n), int(r.recaptured + r.recaptured_rest), int(r.n + r.n_rest), alpha, mid_p)
              for r in frame[ok].itertuples()] if ok.any() else []
-    trend = pd.DataFrame(trend, columns=["factor", "levels", "n", "chisq", "p_asymptotic", "p_exact"])
+    trend = pd.DataFrame(trend, columns=["factor", "levels", "n", "chisq", "p_asymptotic", "p_exact", "p_value", "p_method"])
     return FactorTable(frame=frame, trend=trend, n=int(known.sum()), n_dropped=int((~known).sum()), outcome=outcome,
                        settings=dict(factors=list(factors), default_family=default, excluded=excluded,
                                      partial_as_success=partial_as_success, alpha=alpha, mid_p=mid_p,
                                      size_range=(min(sizes), max(sizes)) if sizes else None,
-                                     types=dict(types or {}), trend_scores="1..k"))
+                                     types=dict(types or {}), trend_scores="1..k", exact_trend=exact_trend))

@@ -9,12 +9,13 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from .codebook import CODEBOOK, REASONS, case_schema, derive, dtype_of, with_all_columns
 from .cases import read_cases
+from .codebook import CODEBOOK, FIT, REASONS, case_schema, derive, dtype_of, generative_terms, with_terms
+from .core import InputError, Problem
 
 # %% auto #0
-__all__ = ['EXAMPLES', 'DEFAULT_EFFECTS', 'REASON_WEIGHTS', 'FIT', 'OBSERVED_YEAR', 'load_example', 'generative_terms',
-           'with_terms', 'simulate_cases', 'simulate_terms']
+__all__ = ['EXAMPLES', 'DEFAULT_EFFECTS', 'REASON_WEIGHTS', 'OBSERVED_YEAR', 'load_example', 'simulate_cases', 'simulate_terms',
+           'FIT', 'generative_terms', 'with_terms']
 
 # %% ../nbs/02_datasets.ipynb #2706aaf5
 EXAMPLES = {
@@ -34,7 +35,7 @@ def load_example(
     if name == "study26":
         df = simulate_cases(26, seed=2019)
         df.attrs.update(source="study26", description=EXAMPLES[name]); return df
-    raise KeyError(f"no example {name!r}; choose one of: {', '.join(EXAMPLES)}")
+    raise InputError("load_example", [Problem("argument name", None, name, f"is not a bundled example; choose one of: {', '.join(EXAMPLES)}")])
 
 # %% ../nbs/02_datasets.ipynb #ffd8ce2b
 DEFAULT_EFFECTS = {"intercept": -2.6, "rca_done": 0.9, "cba_done": 0.5, "dialogue_top": 1.0, "accommodation_fit": 0.9,
@@ -44,48 +45,7 @@ REASON_WEIGHTS = {"contract_end": 0.06, "neglect": 0.12, "price": 0.16, "spec_ch
                   "supplier_restructuring": 0.08, "key_staff_loss": 0.08, "executive_conflict": 0.1,
                   "quality_delivery_failure": 0.1, "unresolved_complaints": 0.06, "competitor_offer": 0.08,
                   "customer_strategy_change": 0.04}
-FIT = {"price": {"price_reduction"}, "competitor_offer": {"price_reduction", "technical_support", "order_size_flexibility"},
-       "quality_delivery_failure": {"quality_assurance", "production_process_change", "delivery_terms"},
-       "unresolved_complaints": {"dedicated_team", "compensation", "quality_assurance"},
-       "spec_change": {"special_product_design", "production_process_change"},
-       "neglect": {"dedicated_team", "technical_support"}, "key_staff_loss": {"dedicated_team"},
-       "executive_conflict": {"dedicated_team", "contract_guarantees"}, "supplier_restructuring": {"price_reduction", "production_process_change", "delivery_terms"},
-       "ownership_change": {"admin_routine_change", "it_system_change", "contract_guarantees"},
-       "contract_end": {"contract_guarantees", "price_reduction"}, "customer_strategy_change": {"special_product_design", "order_size_flexibility"}}
-
-# %% ../nbs/02_datasets.ipynb #c35cba02
-def generative_terms(
-    cases:pd.DataFrame, # a typed case table
-)->pd.DataFrame:        # the 0/1 indicators of the generative model, one row per case (NA where unknown)
-    "The indicator terms `simulate_cases` uses, computed from any case table."
-    cases = with_all_columns(cases)
-    def b(s): return s.astype("boolean").astype("Float64")
-    acc = cases["accommodations"].astype("string")
-    reasons = cases["reason_primary"].astype("string")
-    sec = cases["reasons_secondary"].astype("string") if "reasons_secondary" in cases else pd.Series(pd.NA, index=cases.index, dtype="string")
-    fit = [pd.NA if pd.isna(a) or pd.isna(r) else float(bool(set(str(a).split(";")) & FIT.get(r, set()))) for a, r in zip(acc, reasons)]
-    conflict = [pd.NA if pd.isna(r) else float(r == "executive_conflict" or (pd.notna(s) and "executive_conflict" in str(s).split(";"))) for r, s in zip(reasons, sec)]
-    ctrl = cases["cause_controllable"].astype("boolean")
-    out = pd.DataFrame({
-        "rca_done": b(cases["rca_done"]), "cba_done": b(cases["cba_done"]),
-        "dialogue_top": b(cases["dialogue_level"].astype("string") == "top"),
-        "accommodation_fit": pd.array(fit, dtype="Float64"),
-        "ties": b(cases["personal_ties"].astype("string").isin(["occasional", "regular"]).mask(cases["personal_ties"].isna())),
-        "investments_high": b((cases["specific_investments"].astype("string").astype("Float64") >= 4)),
-        "structural_change": b(cases["structural_change_supplier"].astype("boolean") | cases["structural_change_customer"].astype("boolean")),
-        "controllable_or_price": b(ctrl | (reasons == "price")),
-        "executive_conflict": pd.array(conflict, dtype="Float64")}, index=cases.index)
-    return out
-
-# %% ../nbs/02_datasets.ipynb #6bdf59c5
-def with_terms(
-    cases:pd.DataFrame, # a typed case table
-)->pd.DataFrame:        # a copy with the generating indicators added as boolean columns
-    "The case table plus the indicator terms of the generative model."
-    out = cases.copy()
-    for c, v in generative_terms(cases).items():
-        if c not in out: out[c] = v.astype("boolean")
-    return out
+_all_ = ["FIT", "generative_terms", "with_terms"]   # re-exported from `codebook`, where they are defined
 
 # %% ../nbs/02_datasets.ipynb #d18d44ed
 _NORDIC = ["SE", "NO", "DK", "FI"]
@@ -93,13 +53,16 @@ _SUP_IND = ["electronic components", "machined parts", "industrial software", "p
 _CUS_IND = ["optical equipment", "telecom equipment", "automotive", "defence and security", "medical devices", "mining", "food processing"]
 OBSERVED_YEAR = 2019
 
+def _effect_problems(effects)->list:
+    "Problems with an `effects` argument: every name that is not a term of the model."
+    return [Problem("argument effects", None, k, f"is an unknown effect; use: {', '.join(DEFAULT_EFFECTS)}")
+            for k in sorted(set(effects or {}) - set(DEFAULT_EFFECTS), key=str)]
+
 def _effects(effects):
-    eff = dict(DEFAULT_EFFECTS)
-    if effects:
-        unknown = set(effects) - set(eff)
-        if unknown: raise ValueError(f"unknown effects {sorted(unknown)}; use: {', '.join(eff)}")
-        eff.update(effects)
-    return eff
+    "`DEFAULT_EFFECTS` with `effects` put in (checked by `_effect_problems`)."
+    probs = _effect_problems(effects)
+    if probs: raise InputError("effects", probs)
+    return {**DEFAULT_EFFECTS, **(effects or {})}
 
 def _simulate_core(n, rng, eff):
     "Draw one study as numpy arrays: (stored columns, generating indicators, outcome)."
@@ -159,8 +122,10 @@ def simulate_cases(
     validate:bool=True,     # check the result against the codebook schema
 )->pd.DataFrame:            # a typed case table, every row `data_origin = synthetic`
     "Simulate a study of `n` broken customer–supplier relationships from the written-out generative model."
-    if n < 1: raise ValueError(f"n must be at least 1, got {n}")
-    if not 0 <= missing_rate < 1: raise ValueError("missing_rate must be in [0, 1)")
+    probs = _effect_problems(effects)
+    if n < 1: probs.append(Problem("argument n", None, n, "must be at least 1"))
+    if not 0 <= missing_rate < 1: probs.append(Problem("argument missing_rate", None, missing_rate, "must be in [0, 1)"))
+    if probs: raise InputError("simulate_cases", probs)
     eff = _effects(effects)
     rng = np.random.default_rng(seed)
     c, x, seen = _simulate_core(n, rng, eff)

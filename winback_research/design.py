@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
 
+from .core import InputError, Result, Summary, WinbackError
 from .datasets import DEFAULT_EFFECTS, simulate_terms
 
 # %% auto #0
@@ -20,15 +22,17 @@ __all__ = ['METHODS', 'detect_once', 'marginal_odds_ratio', 'PowerResult', 'powe
 METHODS = ("fisher", "firth")
 
 def _fisher_p(x, y):
+    "Two-sided Fisher exact p of 0/1 factor `x` against 0/1 outcome `y`."
     from scipy.stats import fisher_exact
     a = np.sum((x == 1) & (y == 1)); b = np.sum((x == 1) & (y == 0))
     c = np.sum((x == 0) & (y == 1)); d = np.sum((x == 0) & (y == 0))
     return fisher_exact([[a, b], [c, d]]).pvalue
 
 def _firth_p(X, y):
+    "Penalised LR p-value of the first column of `X` (NaN, a non-detection, when the fit does not converge)."
     from firthmodels import FirthLogisticRegression
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", ConvergenceWarning)   # a few simulated studies: p stays NaN, counted as not detected
         m = FirthLogisticRegression().fit(X, y)
         m.lrt(0)
     return float(m.lrt_pvalues_[0])
@@ -50,7 +54,7 @@ def detect_once(
         X = np.column_stack([x[k] for k in cols])
         keep = [0] + [j for j in range(1, X.shape[1]) if X[:, j].min() != X[:, j].max()]
         return bool(_firth_p(X[:, keep], y) < alpha)
-    raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    raise InputError("detect_once", [f"method must be one of {METHODS}, got {method!r}"])
 
 # %% ../nbs/06_design.ipynb #ee9cc385
 @functools.lru_cache(maxsize=16)
@@ -67,23 +71,28 @@ def marginal_odds_ratio(
 )->dict:                    # odds_ratio, se_log (Woolf SE of its log), n, seed, counts (a, b, c, d)
     "The marginal odds ratio of `factor` with recapture (what Fisher's test targets), from one large simulated study."
     if factor not in DEFAULT_EFFECTS or factor == "intercept":
-        raise ValueError(f"factor {factor!r} is not a generating factor; use one of {[k for k in DEFAULT_EFFECTS if k != 'intercept']}")
+        raise WinbackError(f"factor {factor!r} is not a generating factor; use one of {[k for k in DEFAULT_EFFECTS if k != 'intercept']}")
     eff = dict(DEFAULT_EFFECTS, **(effects or {}))
     a, b, c, d = _marginal_counts(tuple(eff.items()), int(n), int(seed))[factor]
     if min(a, b, c, d) == 0: a, b, c, d = a + .5, b + .5, c + .5, d + .5   # Haldane-Anscombe
     return dict(odds_ratio=a * d / (b * c), se_log=math.sqrt(1/a + 1/b + 1/c + 1/d), n=int(n), seed=int(seed), counts=(a, b, c, d))
 
 # %% ../nbs/06_design.ipynb #1f7aebb7
-@dataclass
-class PowerResult:
+@dataclass(repr=False)
+class PowerResult(Result):
     "Simulated power per study size and method."
     table: pd.DataFrame   # n_cases, method, power, mc_se, n_sims, n_degenerate
     factor: str           # the factor tested
     effect: float         # its log-odds effect in the generating model (conditional on the other factors)
     settings: dict = field(default_factory=dict)
     marginal_or: float = math.nan  # its marginal odds ratio with recapture: what fisher (and unadjusted firth) target
+    method: str = ("Monte Carlo: studies drawn from `simulate_terms`, each tested (Fisher's exact test or the Firth "
+                   "penalised LR test) at alpha; power = share detected, MC SE = sqrt(p(1-p)/S), 95% CI = power ± 1.96 MC SE.")
 
-    def to_frame(self)->pd.DataFrame: return self.table.copy()
+    def to_frame(self)->pd.DataFrame:
+        "One row per study size and method: power (also as estimate, with its Monte Carlo ci_low, ci_high)."
+        t = self.table
+        return t.assign(estimate=t.power, ci_low=(t.power - 1.96*t.mc_se).clip(0, 1), ci_high=(t.power + 1.96*t.mc_se).clip(0, 1))
     def header(self)->str:
         "One line: the factor, the effect each method targets, and the simulation settings."
         s = self.settings
@@ -98,12 +107,9 @@ class PowerResult:
                      + (f", targeted by {' and '.join(cond)}" if cond else ""))
         return (f"Power to detect {self.factor} ({'; '.join(parts)}) at alpha = {s['alpha']}, "
                 f"{s['n_sims']} simulated studies per size, seed {s['seed']}")
-    def summary(self)->str:
-        return self.header() + "\n" + self.table.to_string(index=False, float_format=lambda v: f"{v:.3f}")
-    def __repr__(self): return self.summary()
-    def _repr_html_(self):
-        import html
-        return f"<p>{html.escape(self.header())}</p>" + self.table.to_html(index=False, float_format=lambda v: f"{v:.3f}")
+    def summary(self)->Summary:
+        "The header line over the power table."
+        return Summary(self.header(), [("", self.table)], [f"Method: {self.method}"])
     def n_for_power(self, target:float=0.8, method:str="fisher"):
         "Smallest simulated study size reaching `target` power with `method` (None if none does)."
         t = self.table[(self.table.method == method) & (self.table.power >= target)]
@@ -141,12 +147,12 @@ def power_by_simulation(
     if n_sims < 1: probs.append("n_sims must be at least 1")
     if not 0 < alpha < 1: probs.append("alpha must be between 0 and 1")
     if marginal_n < 0: probs.append("marginal_n must be 0 (skip) or a number of cases")
-    if probs: raise ValueError("; ".join(probs))
+    if probs: raise InputError("power_by_simulation", probs)
     rng = np.random.default_rng(seed)
     total = len(sizes) * n_sims
     if progress is None: progress = total * (1 + 4 * ("firth" in methods)) > 4000
-    from tqdm.auto import tqdm
-    bar = tqdm(total=total, disable=not progress, desc="simulated studies")
+    if progress: from tqdm.auto import tqdm   # imported only for a bar that is shown (it warns without ipywidgets)
+    bar = tqdm(total=total, desc="simulated studies") if progress else None
     rows = []
     for n in sizes:
         hits = {m: 0 for m in methods}; degenerate = {m: 0 for m in methods}
@@ -156,11 +162,11 @@ def power_by_simulation(
                 d = detect_once(x, y, factor, m, alpha, adjust)
                 if d is None: degenerate[m] += 1
                 elif d: hits[m] += 1
-            bar.update()
+            if bar is not None: bar.update()
         for m in methods:
             p = hits[m] / n_sims
             rows.append(dict(n_cases=n, method=m, power=p, mc_se=np.sqrt(p * (1 - p) / n_sims), n_sims=n_sims, n_degenerate=degenerate[m]))
-    bar.close()
+    if bar is not None: bar.close()
     eff = dict(DEFAULT_EFFECTS, **(effects or {}))
     mo = marginal_odds_ratio(factor, effects, marginal_n) if marginal_n else dict(odds_ratio=math.nan, seed=None)
     return PowerResult(pd.DataFrame(rows), factor, eff[factor],

@@ -11,6 +11,7 @@ from decimal import Decimal, ROUND_HALF_EVEN, localcontext, InvalidOperation
 import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
+from .core import Result, Summary, InputError, WinbackError, Problem
 
 # %% auto #0
 __all__ = ['minor_unit', 'to_money', 'fmt_money', 'WinbackEconomics', 'WinbackAppraisal', 'appraise_winback', 'break_even',
@@ -20,15 +21,20 @@ __all__ = ['minor_unit', 'to_money', 'fmt_money', 'WinbackEconomics', 'WinbackAp
 _MINOR_UNITS = {0: "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF",
                 3: "BHD IQD JOD KWD LYD OMR TND", 4: "CLF UYW"}
 _MINOR = {c: k for k, cs in _MINOR_UNITS.items() for c in cs.split()}
+_CURRENCY_RULE = "is not a 3-letter ISO 4217 code such as 'EUR'"
+def _is_currency(x)->bool:
+    "Is `x` written like an ISO 4217 code (three capital letters)?"
+    return isinstance(x, str) and re.fullmatch(r"[A-Z]{3}", x) is not None
 
 def minor_unit(
     currency:str, # ISO 4217 alphabetic code, e.g. 'EUR'
 )->int:           # number of decimal places of the currency's minor unit
     "Decimal places of an ISO 4217 currency (2 unless listed as an exception)."
-    if not (isinstance(currency, str) and re.fullmatch(r"[A-Z]{3}", currency)):
-        raise ValueError(f"currency must be a 3-letter ISO 4217 code such as 'EUR', not {currency!r}")
+    if not _is_currency(currency): raise InputError("minor_unit", [Problem("argument currency", value=currency, rule=_CURRENCY_RULE)])
     return _MINOR.get(currency, 2)
 
+
+# %% ../nbs/09_economics.ipynb #8c22b8b1
 def to_money(
     x,            # amount (Decimal, int, float or str)
     currency:str, # ISO 4217 code that fixes the minor unit
@@ -36,6 +42,8 @@ def to_money(
     "Round an amount to the currency's minor unit (banker's rounding)."
     return _dec(x).quantize(Decimal(1).scaleb(-minor_unit(currency)), rounding=ROUND_HALF_EVEN)
 
+
+# %% ../nbs/09_economics.ipynb #63753b82
 def fmt_money(
     x:Decimal,    # amount
     currency:str, # ISO 4217 code, printed before the amount
@@ -86,15 +94,15 @@ class WinbackEconomics:
 
     def __post_init__(self):
         probs, conv = [], {}
-        try: minor_unit(self.currency)
-        except ValueError as e: probs.append(f"currency: {e}")
+        bad = lambda f, text, v=None: probs.append(Problem(column=f, value=getattr(self, f) if v is None else v, rule=text))
+        if not _is_currency(self.currency): bad("currency", _CURRENCY_RULE)
         for f in _MONEY + _RATES:
             v = getattr(self, f)
             if f == "share_of_turnover" and v is None: continue
             try: conv[f] = _dec(v)
-            except (TypeError, InvalidOperation): probs.append(f"{f}: {v!r} is not a number"); continue
+            except (TypeError, InvalidOperation): bad(f, "is not a number")
         def rule(f, ok, text):
-            if f in conv and not ok(conv[f]): probs.append(f"{f}: {getattr(self, f)!r} {text}")
+            if f in conv and not ok(conv[f]): bad(f, text)
         for f in _MONEY: rule(f, lambda d: d >= 0, "is negative (money amounts must be >= 0)")
         for f in ("past_margin_rate", "share_of_turnover", "recapture_probability"):
             rule(f, lambda d: 0 <= d <= 1, "is not between 0 and 1")
@@ -109,11 +117,11 @@ class WinbackEconomics:
                 lo, hi = map(_dec, iv)
                 p = conv.get("recapture_probability")
                 if not (0 <= lo <= hi <= 1) or (p is not None and not lo <= p <= hi):
-                    probs.append(f"probability_interval: {tuple(iv)!r} must satisfy 0 <= low <= recapture_probability <= high <= 1")
+                    bad("probability_interval", "must satisfy 0 <= low <= recapture_probability <= high <= 1", tuple(iv))
                 else: object.__setattr__(self, "probability_interval", (lo, hi))
             except (TypeError, ValueError, InvalidOperation):
-                probs.append(f"probability_interval: {iv!r} is not a (low, high) pair of numbers")
-        if probs: raise ValueError(f"WinbackEconomics({self.name!r}): {len(probs)} problem(s)\n  " + "\n  ".join(probs))
+                bad("probability_interval", "is not a (low, high) pair of numbers")
+        if probs: raise InputError(f"WinbackEconomics({self.name!r})", probs)
         for f, d in conv.items(): object.__setattr__(self, f, d)
 
     @property
@@ -151,7 +159,7 @@ def _enpv_float(econ, **changes)->float:
     return float(sum(_lines(_values(econ, True, **changes))["expected"].values()))
 
 # %% ../nbs/09_economics.ipynb #edf6164b
-class WinbackAppraisal:
+class WinbackAppraisal(Result):
     "Expected NPV of trying to win back one customer, its breakdown and break-evens."
     def __init__(self, econ:WinbackEconomics):
         self.econ, self.currency, self.name = econ, econ.currency, econ.name
@@ -186,34 +194,32 @@ class WinbackAppraisal:
         tot = pd.DataFrame([{"component": "TOTAL", "currency": self.currency, "if_recaptured": self.pv_if_recaptured - self.effort_cost, "expected": self.enpv}])
         return pd.concat([self.breakdown, tot], ignore_index=True)
 
-    def summary(self)->str:
-        "Readable text: breakdown, expected NPV, break-evens."
+    def summary(self)->Summary:
+        "Breakdown, expected NPV and break-evens (amounts in the currency, rounded to its minor unit)."
         c, e = self.currency, self.econ
         pct = lambda x: "n/a" if x is None else f"{x:.2%}"
-        lines = [f"Win-back appraisal: {self.name} (amounts in {c})",
-                 f"p = {float(e.recapture_probability):.0%}, T = {e.relationship_years} years, r = {float(e.discount_rate):.1%}, "
-                 f"concession = {float(e.price_concession):.1%}, revenue level = {e.revenue_level}, annuity factor = {self.annuity_factor:.4f}", ""]
-        w = max(len(k) for k in self.breakdown.component) + 2
-        lines.append(f"{'component':<{w}}{'if recaptured':>20}{'expected':>20}")
-        for _, r in self.breakdown.iterrows():
-            lines.append(f"{r.component:<{w}}{fmt_money(r.if_recaptured, c):>20}{fmt_money(r.expected, c):>20}")
-        lines.append(f"{'present value if recaptured':<{w}}{fmt_money(self.pv_if_recaptured, c):>20}")
-        lines.append(f"{'expected NPV of trying':<{w}}{'':>20}{fmt_money(self.enpv, c):>20}")
-        if self.enpv_interval: lines.append(f"  at probability {float(e.probability_interval[0]):.0%} / {float(e.probability_interval[1]):.0%}: "
+        m = lambda x: f"{to_money(x, c):,}"
+        lines = pd.DataFrame({"component": list(self.breakdown.component), "if recaptured": [m(x) for x in self.breakdown.if_recaptured],
+                              "expected": [m(x) for x in self.breakdown.expected]})
+        total = pd.DataFrame({"component": ["present value if recaptured", "expected NPV of trying"],
+                              "if recaptured": [m(self.pv_if_recaptured), ""], "expected": ["", m(self.enpv)]})
+        be = pd.DataFrame({"break-even": ["probability of recapture", "price concession"],
+                           "value": [pct(self.break_even_probability), pct(self.break_even_concession)]})
+        notes = [f"p = {float(e.recapture_probability):.0%}, T = {e.relationship_years} years, r = {float(e.discount_rate):.1%}, "
+                 f"concession = {float(e.price_concession):.1%}, revenue level = {e.revenue_level}, annuity factor = {self.annuity_factor:.4f}"]
+        if self.enpv_interval: notes.append(f"at probability {float(e.probability_interval[0]):.0%} / {float(e.probability_interval[1]):.0%}: "
                                             f"{fmt_money(self.enpv_interval[0], c)} / {fmt_money(self.enpv_interval[1], c)}")
-        lines += ["", f"break-even probability of recapture: {pct(self.break_even_probability)}",
-                  f"break-even price concession: {pct(self.break_even_concession)}",
-                  f"verdict: {'worth trying' if self.worth_trying else 'not worth trying'} on these assumptions"]
-        return "\n".join(lines)
-    def __repr__(self): return self.summary()
-    def _repr_html_(self): return f"<pre>{self.summary()}</pre>"
+        notes.append(f"verdict: {'worth trying' if self.worth_trying else 'not worth trying'} on these assumptions")
+        return Summary(f"Win-back appraisal: {self.name} (amounts in {c})",
+                       [("", pd.concat([lines, total], ignore_index=True)), ("", be)], notes)
+
 
 # %% ../nbs/09_economics.ipynb #46746578
 def appraise_winback(
     econ:WinbackEconomics, # the inputs for one lost customer
 )->WinbackAppraisal:       # breakdown, expected NPV, break-evens, summary
     "Expected NPV of trying to win back one customer, with closed-form break-evens."
-    if not isinstance(econ, WinbackEconomics): raise ValueError(f"econ must be a WinbackEconomics, not {type(econ).__name__}")
+    if not isinstance(econ, WinbackEconomics): raise WinbackError(f"appraise_winback: econ must be a WinbackEconomics, not {type(econ).__name__}")
     return WinbackAppraisal(econ)
 
 # %% ../nbs/09_economics.ipynb #aa65d70c
@@ -225,12 +231,12 @@ def break_even(
 )->float:                  # value of `field` at which expected NPV = 0
     "Value of one input at which the expected NPV of trying is zero (brentq on the unrounded NPV)."
     valid = [f for f in _MONEY + _RATES if f != "share_of_turnover"]
-    if field not in valid: raise ValueError(f"field {field!r} is not a numeric input; choose one of {', '.join(valid)}")
+    if field not in valid: raise InputError("break_even", [Problem("argument field", value=field, rule=f"is not a numeric input; choose one of {', '.join(valid)}")])
     f_lo, f_hi = _enpv_float(econ, **{field: low}), _enpv_float(econ, **{field: high})
     if f_lo == 0: return float(low)
     if f_hi == 0: return float(high)
     if np.sign(f_lo) == np.sign(f_hi):
-        raise ValueError(f"no break-even for {field!r} in [{low}, {high}]: expected NPV is {f_lo:,.2f} at {low} "
+        raise WinbackError(f"no break-even for {field!r} in [{low}, {high}]: expected NPV is {f_lo:,.2f} at {low} "
                          f"and {f_hi:,.2f} at {high} {econ.currency}; widen the bracket")
     return brentq(lambda x: _enpv_float(econ, **{field: x}), low, high, xtol=1e-12, rtol=1e-12)
 
@@ -253,22 +259,21 @@ def default_ranges(
     return out
 
 # %% ../nbs/09_economics.ipynb #32d81266
-class SensitivityResult:
+class SensitivityResult(Result):
     "One-way sensitivity of the expected NPV: one row per input, sorted by swing; tornado plot."
     def __init__(self, econ, table, base):
         self.econ, self.table, self.base_enpv, self.currency = econ, table, base, econ.currency
         self.method = "one-way sensitivity (each input varied alone, others at base)"
         self.settings = dict(ranges={r.input: (r.low, r.high) for r in table.itertuples()})
+        self.n = len(table)
     def to_frame(self)->pd.DataFrame: return self.table.copy()
-    def summary(self)->str:
-        "Text table of the sensitivity analysis."
+    def summary(self)->Summary:
+        "The expected NPV at each input's low and high value, largest swing first."
         c = self.currency
-        rows = [f"{r.input:<24}{r.low:>14,.6g}{r.high:>14,.6g}{fmt_money(r.enpv_low, c):>22}{fmt_money(r.enpv_high, c):>22}"
-                for r in self.table.itertuples()]
-        return "\n".join([f"{self.method}: {self.econ.name}, base expected NPV {fmt_money(self.base_enpv, c)}",
-                          f"{'input':<24}{'low':>14}{'high':>14}{'ENPV at low':>22}{'ENPV at high':>22}", *rows])
-    def __repr__(self): return self.summary()
-    def _repr_html_(self): return f"<pre>{self.summary()}</pre>"
+        t = pd.DataFrame({"input": self.table.input, "low": self.table.low, "high": self.table.high,
+                          "ENPV at low": [fmt_money(x, c) for x in self.table.enpv_low],
+                          "ENPV at high": [fmt_money(x, c) for x in self.table.enpv_high]})
+        return Summary(f"{self.method}: {self.econ.name}, base expected NPV {fmt_money(self.base_enpv, c)}", [("", t)], digits=6)
     def plot(
         self,
         ax=None, # matplotlib Axes to draw on (new figure if None)
@@ -298,16 +303,16 @@ def sensitivity(
     valid = [f for f in _MONEY + _RATES if f != "share_of_turnover"]
     probs, rows = [], []
     for f, rng in ranges.items():
-        if f not in valid: probs.append(f"{f!r}: not an input that changes the value (choose from {', '.join(valid)})"); continue
+        if f not in valid: probs.append(Problem(f"input {f!r}", rule=f"is not an input that changes the value (choose from {', '.join(valid)})")); continue
         try: lo, hi = rng
-        except (TypeError, ValueError): probs.append(f"{f!r}: range {rng!r} is not a (low, high) pair"); continue
+        except (TypeError, ValueError): probs.append(Problem(f"input {f!r}", value=rng, rule="is not a (low, high) pair")); continue
         try:
             kw = lambda x: {f: x, "probability_interval": None} if f == "recapture_probability" else {f: x}
             e_lo, e_hi = appraise_winback(replace(econ, **kw(lo))), appraise_winback(replace(econ, **kw(hi)))
-        except ValueError as e: probs.append(f"{f!r}: range {rng!r} gives invalid inputs: " + str(e).split("\n", 1)[-1].strip()); continue
+        except InputError as e: probs.append(Problem(f"input {f!r}", value=rng, rule="gives invalid inputs: " + "; ".join(map(str, e.problems)))); continue
         rows.append(dict(input=f, base=float(getattr(econ, f)), low=float(lo), high=float(hi),
                          enpv_low=e_lo.enpv, enpv_high=e_hi.enpv, swing=abs(e_hi.enpv - e_lo.enpv)))
-    if probs: raise ValueError(f"sensitivity ranges: {len(probs)} problem(s)\n  " + "\n  ".join(probs))
+    if probs: raise InputError("sensitivity ranges", probs)
     table = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
     table.insert(4, "currency", econ.currency)
     return SensitivityResult(econ, table, appraise_winback(econ).enpv)
@@ -320,23 +325,24 @@ def rank_by_expected_value(
     if isinstance(items, pd.DataFrame):
         names = {f.name for f in fields(WinbackEconomics)}
         unknown = [c for c in items.columns if c not in names | {"probability_low", "probability_high"}]
-        if unknown: raise ValueError(f"unknown column(s) {unknown}; expected WinbackEconomics fields or probability_low/probability_high")
+        if unknown: raise InputError("rank_by_expected_value", [Problem(column=c, rule="is not a WinbackEconomics field nor probability_low/probability_high") for c in unknown])
         econs, probs = [], []
-        for i, row in items.iterrows():
+        for k, (i, row) in enumerate(items.iterrows()):
             kw = {k: v for k, v in row.items() if k in names and not (v is None or (isinstance(v, float) and math.isnan(v)))}
             if "probability_low" in row and pd.notna(row.get("probability_low")):
                 kw["probability_interval"] = (row["probability_low"], row["probability_high"])
             kw.setdefault("name", str(i))
             try: econs.append(WinbackEconomics(**kw))
-            except (ValueError, TypeError) as e: probs.append(f"row {i}: " + str(e).replace("\n", "\n  "))
-        if probs: raise ValueError(f"{len(probs)} row(s) with problems\n  " + "\n  ".join(probs))
+            except InputError as e: probs += [Problem(f"row {i}", p.column, p.value, p.rule, (k, j)) for j, p in enumerate(e.problems)]
+            except TypeError as e: probs.append(Problem(f"row {i}", rule=str(e), order=(k, 0)))   # a required field is missing
+        if probs: raise InputError("rank_by_expected_value", probs)
     else:
         econs = list(items)
         bad = [i for i, e in enumerate(econs) if not isinstance(e, WinbackEconomics)]
-        if bad: raise ValueError(f"items {bad} are not WinbackEconomics objects")
-    if not econs: raise ValueError("nothing to rank: no customers given")
+        if bad: raise InputError("rank_by_expected_value", [Problem(f"item {i}", rule="is not a WinbackEconomics") for i in bad])
+    if not econs: raise WinbackError("nothing to rank: no customers given")
     curs = sorted({e.currency for e in econs})
-    if len(curs) > 1: raise ValueError(f"customers are valued in different currencies {curs}; convert to one currency before ranking")
+    if len(curs) > 1: raise WinbackError(f"customers are valued in different currencies {curs}; convert to one currency before ranking")
     rows = []
     for e in econs:
         a = appraise_winback(e)

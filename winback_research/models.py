@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_models.ipynb #26c0a1c7
 from __future__ import annotations
-import html, math, warnings
+import math, warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,11 +14,14 @@ from scipy import stats
 from scipy.optimize import linprog
 from scipy.special import expit
 from formulaic import Formula, model_matrix
+from formulaic.errors import FormulaicError
+from sklearn.exceptions import ConvergenceWarning
 from firthmodels import FirthLogisticRegression
 # internals of the pinned firthmodels 0.8.2, used only for nested (constrained) fits in `compare`
 from firthmodels.logistic import compute_logistic_quantities, _Workspace
 from firthmodels._solvers import newton_raphson
 
+from .core import InputError, Result, Summary, WinbackError
 from .crosscase import binary_outcome, column_type
 
 # %% auto #0
@@ -51,29 +54,29 @@ def _prepare(data, variables, types, outcome=None, partial_as_success=True):
             out[v] = s.astype(object).where(s.notna(), np.nan)
     if outcome is not None and outcome in data.columns:
         try: out[outcome] = binary_outcome(data, outcome, partial_as_success).astype("Float64").astype(float)
-        except ValueError as e: problems.append(str(e))
+        except InputError as e: problems += e.problems
     return pd.DataFrame(out, index=data.index), problems
 
 def _design(data, formula, partial_as_success=True, types=None):
     "Outcome vector, design DataFrame, rhs model spec and drop count for `formula` on `data`."
     if not isinstance(data, pd.DataFrame): raise TypeError("data must be a pandas DataFrame")
     try: f = Formula(formula)
-    except Exception as e: raise ValueError(f"formula {formula!r} could not be parsed: {e}") from None
+    except FormulaicError as e: raise WinbackError(f"formula {formula!r} could not be parsed: {e}") from None
     if not hasattr(f, "lhs") or len(f.lhs.required_variables) != 1 or str(f.lhs).strip() not in data.columns:
         lhs = str(f.lhs).strip() if hasattr(f, "lhs") else ""
-        raise ValueError(f"formula {formula!r}: the left-hand side must be one outcome column of the case table"
+        raise WinbackError(f"formula {formula!r}: the left-hand side must be one outcome column of the case table"
                          + (f" ({lhs!r} is not)" if lhs else " (none given)"))
     outcome = str(f.lhs).strip()
     rhs_vars = sorted(f.rhs.required_variables)
     frame, problems = _prepare(data, rhs_vars, types, outcome, partial_as_success)
-    if problems: raise ValueError(f"formula {formula!r}: {len(problems)} problem(s)\n  " + "\n  ".join(problems))
+    if problems: raise InputError(f"formula {formula!r}", problems)
     keep = frame.notna().all(axis=1)
     d = frame[keep].copy()
     for v in rhs_vars:
         if isinstance(d[v].dtype, pd.CategoricalDtype): d[v] = d[v].cat.remove_unused_categories()
     y = d.pop(outcome).to_numpy(float)
     if len(y) == 0 or y.min() == y.max():
-        raise ValueError(f"formula {formula!r}: the outcome {outcome!r} must have both recaptured and not recaptured "
+        raise WinbackError(f"formula {formula!r}: the outcome {outcome!r} must have both recaptured and not recaptured "
                          f"cases among the {len(y)} complete cases")
     X = model_matrix(str(f.rhs), d, na_action="raise")
     Xd = pd.DataFrame(np.asarray(X, float), columns=list(X.columns), index=d.index)
@@ -81,37 +84,45 @@ def _design(data, formula, partial_as_success=True, types=None):
     if rank < Xd.shape[1]:
         _, _, piv = scipy.linalg.qr(Xd.to_numpy(), mode="economic", pivoting=True)
         aliased = [Xd.columns[j] for j in piv[rank:]]
-        raise ValueError(f"formula {formula!r}: the design is rank deficient (rank {rank} < {Xd.shape[1]} columns); "
+        raise WinbackError(f"formula {formula!r}: the design is rank deficient (rank {rank} < {Xd.shape[1]} columns); "
                          f"aliased with other terms: {', '.join(aliased)}. Drop or merge these terms.")
     return dict(y=y, X=Xd, spec=X.model_spec, outcome=outcome, rhs_vars=rhs_vars,
                 n_dropped=int((~keep).sum()), formula=formula, types=dict(types or {}),
                 partial_as_success=partial_as_success)
 
 # %% ../nbs/04_models.ipynb #56d26bfc
-@dataclass
-class Separation:
+@dataclass(repr=False)
+class Separation(Result):
     "Result of the separation check: which terms have infinite ML estimates, and which kind of separation."
     frame: pd.DataFrame  # term, ml_estimate ('finite', '+inf', '-inf')
     kind: str            # 'none', 'quasi-complete' or 'complete'
-    n: int               # cases checked
+    n: int = field()     # cases checked (field(): no default inherited from Result.n)
     method: str = ("Linear programming (Konis 2007): a coefficient's ML estimate is infinite iff a direction d with "
                    "(2y_i-1) x_i'd >= 0 for every case has d_j != 0 (max and min d_j under |d| <= 1, scipy HiGHS); "
                    "complete vs quasi-complete by maximising the minimum margin.")
+    title = "Separation check"
 
     @property
-    def separated(self)->bool: return self.kind != "none"
+    def separated(self)->bool:
+        "Is there complete or quasi-complete separation?"
+        return self.kind != "none"
     @property
     def terms(self)->list:
         "Terms whose ML estimate is infinite."
         return self.frame.term[self.frame.ml_estimate != "finite"].tolist()
-    def to_frame(self)->pd.DataFrame: return self.frame.copy()
-    def summary(self)->str:
+    @property
+    def message(self)->str:
+        "The finding in one sentence (for a report paragraph or a JSON field)."
         if not self.separated: return f"No separation ({self.n} cases): all ML estimates are finite."
         return (f"{self.kind.capitalize()} separation ({self.n} cases): the ML estimates of "
                 f"{', '.join(self.terms)} are infinite; ordinary ML/Wald results for them are not valid. "
                 "Use Firth estimates with profile intervals.")
-    def __repr__(self): return self.summary()
-    def _repr_html_(self): return f"<p>{html.escape(self.summary())}</p>" + self.frame.to_html(index=False)
+    def to_frame(self)->pd.DataFrame:
+        "One row per term: is its ML estimate finite, +inf or -inf?"
+        return self.frame.copy()
+    def summary(self)->Summary:
+        "The finding, the table of terms and the method."
+        return Summary(self.title, [("", self.frame)], [self.message, "Method: " + self.method])
 
 # %% ../nbs/04_models.ipynb #6191fb0a
 def _infinite_directions(
@@ -164,8 +175,9 @@ SE_CONVENTION = ("logistf >= 1.24 / firthmodels: sqrt(diag(inverse of X'diag((1+
 _TOLS = (1e-8, 1e-6, 1e-4)   # tried in turn: the tightest at which Newton-Raphson (and every LR test fit) converges
 
 def _fit(X, y, tol=1e-8):
+    "Firth fit at tolerance `tol`; non-convergence is read off `converged_` (its ConvergenceWarning is expected)."
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
         return FirthLogisticRegression(fit_intercept=False, xtol=tol, gtol=tol, max_iter=100).fit(X, y)
 
 def _fit_inference(X, y, alpha):
@@ -174,12 +186,12 @@ def _fit_inference(X, y, alpha):
         est = _fit(X, y, tol)
         if not est.converged_: continue
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
+            warnings.simplefilter("ignore", ConvergenceWarning)   # a failed test leaves NaN, checked below
             est.lrt()
             if np.isnan(est.lrt_pvalues_).any(): continue
             ci = est.conf_int(alpha=alpha, method="pl", tol=min(tol, 1e-6), max_iter=100)
         return est, ci, tol
-    raise RuntimeError("the Firth fit (or one of its penalised LR tests) did not converge at any tolerance")
+    raise WinbackError("the Firth fit (or one of its penalised LR tests) did not converge at any tolerance; use fewer terms")
 
 def _constrained_loglik(X, y, free):
     "Maximum penalised log-likelihood with the coefficients outside `free` fixed at 0, penalty from all of X."
@@ -197,7 +209,7 @@ def _constrained_loglik(X, y, free):
                        warn_on_failure=False)
     grad = np.abs(qc(r.beta).modified_score).max()
     if not (r.converged or grad < 1e-5):
-        raise RuntimeError(f"constrained Firth fit did not converge (max |score| = {grad:.2g})")
+        raise WinbackError(f"constrained Firth fit did not converge (max |score| = {grad:.2g})")
     return r.loglik
 
 # %% ../nbs/04_models.ipynb #2edfac67
@@ -214,11 +226,11 @@ def _events_per_variable(
     return (m / k if k else math.inf), k, m
 
 # %% ../nbs/04_models.ipynb #b1ac8278
-@dataclass
-class FirthFit:
+@dataclass(repr=False)
+class FirthFit(Result):
     "A fitted Firth logistic regression (statsmodels-like: params, bse, pvalues, conf_int(), summary())."
     frame: pd.DataFrame  # one row per term
-    n: int               # cases used
+    n: int = field()     # cases used (field(): no default inherited from Result.n)
     n_events: int        # recaptured cases among them
     n_dropped: int       # cases dropped (outcome or a factor missing)
     formula: str
@@ -235,20 +247,32 @@ class FirthFit:
     _est: object = field(default=None, repr=False)
 
     @property
-    def params(self)->pd.Series: return self.frame.set_index("term").estimate
+    def title(self)->str: return f"Firth logistic regression: {self.formula}"
     @property
-    def bse(self)->pd.Series: return self.frame.set_index("term").se
+    def params(self)->pd.Series:
+        "Coefficients by term."
+        return self.frame.set_index("term").estimate
     @property
-    def pvalues(self)->pd.Series: return self.frame.set_index("term").p_value
+    def bse(self)->pd.Series:
+        "Standard errors by term (`SE_CONVENTION`)."
+        return self.frame.set_index("term").se
     @property
-    def terms(self)->list: return self.frame.term.tolist()
+    def pvalues(self)->pd.Series:
+        "Penalised likelihood-ratio p-values by term."
+        return self.frame.set_index("term").p_value
+    @property
+    def terms(self)->list:
+        "Column names of the design, intercept first."
+        return self.frame.term.tolist()
     def conf_int(self)->pd.DataFrame:
         "Profile penalised-likelihood confidence intervals."
         return self.frame.set_index("term")[["ci_low", "ci_high"]]
     def cov_params(self)->pd.DataFrame:
         "Covariance matrix in the SE convention of `SE_CONVENTION`."
         return pd.DataFrame(self._est._cov, index=self.terms, columns=self.terms)
-    def to_frame(self)->pd.DataFrame: return self.frame.copy()
+    def to_frame(self)->pd.DataFrame:
+        "One row per term: estimate, SE, profile CI, penalised LR test, odds ratio, ML finiteness."
+        return self.frame.copy()
     @property
     def y(self)->np.ndarray:
         "The outcome (0/1) of the cases the model was fitted on."
@@ -265,11 +289,12 @@ class FirthFit:
             for tol in _TOLS:
                 est = _fit(pd.DataFrame(X[keep], columns=self.terms), self._y[keep], tol)
                 if est.converged_: break
-            else: raise RuntimeError(f"leave-one-out fit without case {i} did not converge")
+            else: raise WinbackError(f"leave-one-out fit without case {i} did not converge")
             out[i] = expit(X[i] @ est.coef_)
         return out
 
     def _notes(self):
+        "Cases, global test, what the CIs and p-values are, events per variable, separation."
         a = self.settings.get("alpha", .05)
         g = self.global_test
         out = [f"{self.formula}: {self.n} cases ({self.n_events} with outcome 1), {self.n_dropped} dropped (missing values).",
@@ -282,19 +307,17 @@ class FirthFit:
             out.append(f"Events per variable: {e:.1f} (min(events, non-events) = {min(self.n_events, self.n - self.n_events)} "
                        f"over {k} coefficients besides the intercept; rule of thumb >= {lo:g})"
                        + (": estimates and p-values are unstable." if e < lo else "."))
-        if self.separation.separated: out.append("Separation: " + self.separation.summary())
-        return out
+        if self.separation.separated: out.append("Separation: " + self.separation.message)
+        return out + ["Method: " + self.method]
 
     def _show(self):
+        "The coefficient table a reader sees."
         cols = ["term", "estimate", "se", "ci_low", "ci_high", "chisq", "p_value", "odds_ratio", "ml_estimate"]
         return self.frame[cols].round(4)
 
-    def summary(self)->str:
-        "Readable coefficient table with notes."
-        return "\n".join([self._show().to_string(index=False), ""] + self._notes())
-    def __repr__(self): return self.summary()
-    def _repr_html_(self):
-        return self._show().to_html(index=False) + "".join(f"<p><small>{html.escape(n)}</small></p>" for n in self._notes())
+    def summary(self)->Summary:
+        "Coefficient table with notes: cases, global test, events per variable, separation, method."
+        return Summary(self.title, [("", self._show())], self._notes(), digits=4)
 
     def plot(self, ax=None):
         "Forest plot of the odds ratios with profile intervals (log scale), intercept left out."
@@ -318,11 +341,11 @@ def firth_logit(
     min_epv:float=10,             # warn (FewEventsWarning) below this many events per variable
 )->FirthFit:
     "Firth penalised logistic regression with profile-likelihood CIs, penalised LR tests and a separation check."
-    if not 0 < alpha < 1: raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    if not 0 < alpha < 1: raise InputError("firth_logit", [f"alpha must be between 0 and 1, got {alpha}"])
     d = _design(data, formula, partial_as_success, types)
     X, y = d["X"], d["y"]
     if X.shape[1] >= len(y):
-        raise ValueError(f"formula {formula!r}: {X.shape[1]} coefficients for {len(y)} cases; use fewer terms")
+        raise WinbackError(f"formula {formula!r}: {X.shape[1]} coefficients for {len(y)} cases; use fewer terms")
     epv, k, m = _events_per_variable(y, X)
     if epv < min_epv:
         warnings.warn(f"{k} coefficient{'s' if k != 1 else ''} for {len(y)} cases ({m} with the rarer outcome): "
@@ -348,25 +371,31 @@ def firth_logit(
                     _X=X, _y=y, _spec=d["spec"], _est=est)
 
 # %% ../nbs/04_models.ipynb #ce1de5f7
-@dataclass
-class LRTest:
+@dataclass(repr=False)
+class LRTest(Result):
     "Penalised likelihood-ratio test of a smaller against a bigger Firth model."
-    chisq: float
-    df: int
-    p_value: float
+    chisq: float        # LR statistic
+    df: int             # terms dropped
+    p_value: float      # chi-square p-value
     small: str          # formula of the smaller model
     big: str            # formula of the bigger model
     dropped: list       # terms of the bigger model not in the smaller
-    n: int
-    method: str
+    n: int = field()    # cases (field(): no default inherited from Result.n)
+    method: str = field() # 'nested' or 'PLR'
+    title = "Penalised likelihood-ratio test"
+
     def to_frame(self)->pd.DataFrame:
+        "One row: the two models, the terms dropped, the statistic and its p-value."
         return pd.DataFrame([dict(small=self.small, big=self.big, dropped=", ".join(self.dropped), n=self.n,
                                   chisq=self.chisq, df=self.df, p_value=self.p_value, method=self.method)])
-    def summary(self)->str:
+    @property
+    def message(self)->str:
+        "The test in one sentence."
         return (f"Penalised LR test ({self.method}), {self.n} cases: dropping {', '.join(self.dropped)} from "
                 f"{self.big!r}: chi2 = {self.chisq:.4f}, df = {self.df}, p = {self.p_value:.4g}")
-    def __repr__(self): return self.summary()
-    def _repr_html_(self): return f"<p>{html.escape(self.summary())}</p>"
+    def summary(self)->Summary:
+        "The test in one sentence, with its row."
+        return Summary(self.title, [("", self.to_frame()[["dropped", "n", "chisq", "df", "p_value"]])], [self.message], digits=4)
 
 def compare(
     m_small:FirthFit,     # the smaller model
@@ -374,8 +403,7 @@ def compare(
     method:str="nested",  # 'nested' (smaller refitted in the bigger design, as logistf) or 'PLR'
 )->LRTest:
     "Penalised likelihood-ratio test of two nested Firth models fitted to the same cases."
-    if method not in ("nested", "PLR"): raise ValueError(f"method must be 'nested' or 'PLR', got {method!r}")
-    problems = []
+    problems = [] if method in ("nested", "PLR") else [f"method must be 'nested' or 'PLR', got {method!r}"]
     extra = [t for t in m_small.terms if t not in m_big.terms]
     if extra: problems.append(f"m_small has terms that m_big lacks: {', '.join(extra)} (models are not nested)")
     if m_small.n != m_big.n or not m_small._X.index.equals(m_big._X.index) or not np.array_equal(m_small._y, m_big._y):
@@ -383,7 +411,7 @@ def compare(
                         "drop cases with missing values first so both use the same rows")
     dropped = [t for t in m_big.terms if t not in m_small.terms]
     if not dropped and not extra: problems.append("the two models have the same terms")
-    if problems: raise ValueError(f"compare: {len(problems)} problem(s)\n  " + "\n  ".join(problems))
+    if problems: raise InputError("compare", problems)
     if method == "nested":
         free = [m_big.terms.index(t) for t in m_small.terms]
         ll0 = _constrained_loglik(m_big._X.to_numpy(), m_big._y, free)
@@ -400,12 +428,13 @@ def predict_recapture(
     alpha:float|None=None,   # 1 - confidence level; default the model's
 )->pd.DataFrame:             # one row per new case: eta, p, p_low, p_high, method
     "Predicted probability of recapture with a profile (default) or Wald interval for each new case."
-    if method not in ("profile", "wald"): raise ValueError(f"method must be 'profile' or 'wald', got {method!r}")
     alpha = model.settings.get("alpha", .05) if alpha is None else alpha
-    if not 0 < alpha < 1: raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+    probs = [] if method in ("profile", "wald") else [f"method must be 'profile' or 'wald', got {method!r}"]
+    if not 0 < alpha < 1: probs.append(f"alpha must be between 0 and 1, got {alpha}")
+    if probs: raise InputError("predict_recapture", probs)
     vars_ = sorted(Formula(model.formula).rhs.required_variables)
     frame, problems = _prepare(new_cases, vars_, model.settings.get("types"))
-    if problems: raise ValueError(f"new_cases: {len(problems)} problem(s)\n  " + "\n  ".join(problems))
+    if problems: raise InputError("new_cases", problems)
     ok = frame.notna().all(axis=1)
     out = pd.DataFrame(index=new_cases.index)
     if "case_id" in new_cases.columns: out["case_id"] = new_cases["case_id"]
@@ -413,7 +442,7 @@ def predict_recapture(
     out["method"] = method
     if not ok.any(): return out
     try: Xn = np.asarray(model._spec.get_model_matrix(frame[ok], na_action="raise"), float)
-    except Exception as e: raise ValueError(f"new_cases do not fit the model's terms: {e}") from None
+    except FormulaicError as e: raise WinbackError(f"new_cases do not fit the model's terms: {e}") from None
     beta = model.params.to_numpy(); z = stats.norm.isf(alpha/2)
     eta = Xn @ beta
     if method == "wald":
@@ -421,7 +450,7 @@ def predict_recapture(
         se = np.sqrt(np.einsum("ij,jk,ik->i", Xn, V, Xn))
         lo, hi = eta - z*se, eta + z*se
     else:
-        if "Intercept" not in model.terms: raise ValueError("profile intervals need a model with an intercept; use method='wald'")
+        if "Intercept" not in model.terms: raise WinbackError("profile intervals need a model with an intercept; use method='wald'")
         j = model.terms.index("Intercept"); X = model._X.to_numpy(float)
         lo, hi = np.empty(len(Xn)), np.empty(len(Xn))
         for i, x0 in enumerate(Xn):
@@ -431,7 +460,7 @@ def predict_recapture(
                 est = _fit(Xs, model._y, tol)
                 if est.converged_: break
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
+                warnings.simplefilter("ignore", ConvergenceWarning)
                 lo[i], hi[i] = est.conf_int(alpha=alpha, method="pl", features=j, tol=min(1e-6, model.settings.get("tolerance", 1e-8)), max_iter=100)[j]
     idx = np.flatnonzero(ok.to_numpy())
     out.iloc[idx, out.columns.get_loc("eta")] = eta

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_reliability.ipynb #8a322fb4
 from __future__ import annotations
-import html, math, warnings
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,7 +13,8 @@ from scipy import stats
 import krippendorff
 from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss_kappa
 
-from .crosscase import _codebook_var, column_type
+from .core import InputError, Problem, Result, Summary, WinbackError
+from .crosscase import codebook_var, column_type
 from .codebook import CODEBOOK, DERIVED, RULES, case_schema, derive
 
 # %% auto #0
@@ -28,7 +29,7 @@ def align_coders(
     "Check the coders' tables against each other and index them by case id, in the same row order."
     if isinstance(coders, pd.DataFrame):
         if "coder" not in coders.columns:
-            raise ValueError("a single table of codes needs a 'coder' column (or pass {coder: table})")
+            raise WinbackError("a single table of codes needs a 'coder' column (or pass {coder: table})")
         coders = {str(k): g.drop(columns="coder") for k, g in coders.groupby("coder", sort=False)}
     elif isinstance(coders, (list, tuple)): coders = {f"coder{i+1}": t for i, t in enumerate(coders)}
     elif not isinstance(coders, dict): raise TypeError("coders must be a dict, a list of DataFrames, or a DataFrame")
@@ -46,7 +47,7 @@ def align_coders(
         for name, s in ids.items():
             if allids - s: problems.append(f"coder {name!r}: missing case(s) {', '.join(sorted(allids - s))} "
                                            "(add the rows, with empty codes if not coded)")
-    if problems: raise ValueError(f"coder tables: {len(problems)} problem(s)\n  " + "\n  ".join(problems))
+    if problems: raise InputError("coder tables", problems)
     order = sorted(allids)
     return {k: t.assign(**{id_col: t[id_col].astype(str)}).set_index(id_col).loc[order] for k, t in coders.items()}
 
@@ -56,14 +57,17 @@ _LEVEL_OF_TYPE = {"boolean": "nominal", "category": "nominal", "multi": "nominal
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
 def _level(name, kind, levels):
+    "Level of measurement of variable `name`: the `levels` override, else the codebook's, else from its type."
     if levels and name in levels: lv = levels[name]
     else:
-        v = _codebook_var(name)
+        v = codebook_var(name)
         lv = v.level if v is not None and getattr(v, "level", None) else _LEVEL_OF_TYPE.get(kind, "nominal")
-    if lv not in LEVELS: raise ValueError(f"level of {name!r} must be one of {', '.join(LEVELS)}, got {lv!r}")
+    if lv not in LEVELS: raise WinbackError(f"level of {name!r} must be one of {', '.join(LEVELS)}, got {lv!r}")
     return lv
 
-def _split(x): return None if pd.isna(x) else frozenset(o.strip() for o in str(x).split(";") if o.strip())
+def _split(x):
+    "The options of a multi-select value as a set (None when not coded)."
+    return None if pd.isna(x) else frozenset(o.strip() for o in str(x).split(";") if o.strip())
 
 def coder_matrices(
     tables:dict,          # {coder: table indexed by case id} from `align_coders`
@@ -77,7 +81,7 @@ def coder_matrices(
     if kind == "multi":
         sets = [c.map(_split) for c in cols]
         seen = sorted({o for s in sets for x in s.dropna() for o in x})
-        v = _codebook_var(name)
+        v = codebook_var(name)
         opts = [o for o in (v.values if v is not None else ()) if o in seen] + [o for o in seen if v is None or o not in v.values]
         return [(o, np.array([[np.nan if x is None else float(o in x) for x in s] for s in sets]), ("no", "yes"))
                 for o in opts]
@@ -87,11 +91,11 @@ def coder_matrices(
         return [(None, np.array([c.astype("Float64").to_numpy(float, na_value=np.nan) for c in cols]), None)]
     if isinstance(first[name].dtype, pd.CategoricalDtype): cats = list(first[name].dtype.categories)
     else:
-        v = _codebook_var(name)
+        v = codebook_var(name)
         cats = list(v.values) if v is not None and v.values else []
     seen = sorted({x for c in cols for x in c.dropna().tolist()} - set(cats), key=str)
     if seen and kind == "ordinal":
-        raise ValueError(f"{name!r}: value(s) {', '.join(map(repr, seen))} are not among the ordered codes {cats}")
+        raise WinbackError(f"{name!r}: value(s) {', '.join(map(repr, seen))} are not among the ordered codes {cats}")
     cats = cats + seen
     pos = {c: i for i, c in enumerate(cats)}
     return [(None, np.array([[np.nan if pd.isna(x) else float(pos[x]) for x in c] for c in cols]), tuple(cats))]
@@ -134,7 +138,7 @@ def weighted_kappa(
     alpha:float=0.05,   # 1 - confidence level of the interval
 )->dict:                # kappa, se (ASE), low, high (Wald, clipped to [-1, 1]), p (two-sided, H0: kappa = 0)
     "Cohen's (1968) weighted kappa of a two-coder table, via statsmodels, with its ASE and Wald interval."
-    if wt not in WEIGHTS: raise ValueError(f"wt must be one of {', '.join(WEIGHTS)}, got {wt!r}")
+    if wt not in WEIGHTS: raise WinbackError(f"wt must be one of {', '.join(WEIGHTS)}, got {wt!r}")
     nan = math.nan
     out = dict(kappa=nan, se=nan, low=nan, high=nan, p=nan)
     table = np.asarray(table, float)
@@ -142,8 +146,7 @@ def weighted_kappa(
     if k < 2 or n < 2: return out
     d = np.abs(np.subtract.outer(np.arange(k), np.arange(k)))**(1 if wt == "linear" else 2)
     if (d*np.outer(table.sum(1), table.sum(0))).sum()/n**2 <= 1e-12: return out   # no expected disagreement
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+    with np.errstate(invalid="ignore", divide="ignore"):   # the variance under H0 may be 0/0: kappa still stands
         r = cohens_kappa(table, wt=wt)
     var = float(r.var_kappa)
     se = math.sqrt(max(var, 0.0)) if var > -1e-12 else nan   # perfect agreement: var is 0 up to rounding
@@ -202,8 +205,7 @@ def _kappa(m, cats, alpha, n_boot=2000, seed=0):
         pe = (table.sum(0)*table.sum(1)).sum()/table.sum()**2
         out["kappa_method"] = "Cohen (unweighted), SE Fleiss-Cohen-Everitt 1969, Wald CI clipped to [-1, 1]"
         if pe >= 1 - 1e-12: return out
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+        with np.errstate(invalid="ignore"):   # the variance under H0 may be 0/0: kappa still stands
             r = cohens_kappa(table)
         var = float(r.var_kappa)
         se = math.sqrt(max(var, 0.0)) if var > -1e-12 else nan   # perfect agreement: var is 0 up to rounding
@@ -250,12 +252,12 @@ def _weighted_kappas(
     return out
 
 # %% ../nbs/05_reliability.ipynb #d6dca52d
-@dataclass
-class Agreement:
+@dataclass(repr=False)
+class Agreement(Result):
     "Inter-coder agreement, one row per variable (per option for multi-select variables)."
-    frame: pd.DataFrame
-    coders: list
-    n: int                 # cases
+    frame: pd.DataFrame    # one row per variable (per option of a multi-select variable)
+    coders: list           # coder names
+    n: int = field()       # cases (field(): no default inherited from Result.n)
     settings: dict = field(default_factory=dict)
     method: str = ("Cohen's kappa (2 coders; SE Fleiss-Cohen-Everitt 1969, Wald CI) or Fleiss' kappa (3+ coders; "
                    "SE under H0, percentile bootstrap CI over cases), unweighted, on cases every coder coded, "
@@ -263,23 +265,28 @@ class Agreement:
                    "linear and quadratic weights) for ordinal variables and 2 coders; Gwet's AC1 (Gwet 2008); "
                    "Krippendorff's alpha at the variable's level on all pairable values (krippendorff package); "
                    "multi-select variables per option.")
-    def to_frame(self)->pd.DataFrame: return self.frame.copy()
+    title = "Inter-coder agreement"
+
+    def to_frame(self)->pd.DataFrame:
+        "One row per variable (option): kappa (estimate, ci_low, ci_high, p_value), weighted kappas, AC1, alpha."
+        return self.frame.copy()
     def _show(self):
+        "The table a reader sees."
         f = self.frame
         wk = [c for c in ("kappa_linear", "kappa_quadratic") if c in f and f[c].notna().any()]
         cols = ["variable", "option", "level", "n_units", "n_complete", "pct_agree", "kappa", "kappa_se",
                 "kappa_low", "kappa_high", *wk, *(["gwet_ac1"] if "gwet_ac1" in f else []), "k_alpha"]
         return f[cols].assign(option=f.option.fillna("")).round(3)
     def _notes(self):
+        "Coders and cases, the reading guide for alpha, where the weighted kappa details are, the method."
         wk = "kappa_linear" in self.frame and self.frame.kappa_linear.notna().any()
         return [f"{len(self.coders)} coders ({', '.join(self.coders)}), {self.n} cases.",
                 "Krippendorff (2004): alpha >= 0.800 reliable; 0.667-0.800 tentative conclusions only.",
                 *(["Weighted kappa: SE, CI and p in to_frame() (kappa_linear_*, kappa_quadratic_*)."] if wk else []),
                 "Method: " + self.method]
-    def summary(self)->str: return "\n".join([self._show().to_string(index=False), ""] + self._notes())
-    def __repr__(self): return self.summary()
-    def _repr_html_(self):
-        return self._show().to_html(index=False, na_rep="") + "".join(f"<p><small>{html.escape(n)}</small></p>" for n in self._notes())
+    def summary(self)->Summary:
+        "The agreement table with its notes."
+        return Summary(self.title, [("", self._show())], self._notes())
     def plot(self, ax=None):
         "Krippendorff's alpha per variable with the 0.667 and 0.800 guide lines."
         import matplotlib.pyplot as plt
@@ -319,10 +326,10 @@ def agreement(
     shared = [c for c in first.columns if all(c in t.columns for t in tables.values())]
     if variables is None:
         variables = [c for c in shared if c != "coder" and column_type(first, c, types) not in ("id", "text")]
-    else:
-        miss = [f"variable {v!r} is missing from coder(s) {', '.join(k for k, t in tables.items() if v not in t.columns)}"
+    problems = [f"variable {v!r} is missing from coder(s) {', '.join(k for k, t in tables.items() if v not in t.columns)}"
                 for v in variables if v not in shared]
-        if miss: raise ValueError(f"agreement: {len(miss)} problem(s)\n  " + "\n  ".join(miss))
+    problems += [f"level of {k!r} must be one of {', '.join(LEVELS)}, got {v!r}" for k, v in (levels or {}).items() if v not in LEVELS]
+    if problems: raise InputError("agreement", problems)
     rows = []
     for v in variables:
         kind = column_type(first, v, types)
@@ -338,7 +345,9 @@ def agreement(
                              pct_agree=float((full == full[0]).all(axis=0).mean()) if full.shape[1] else np.nan,
                              **k, k_alpha=a, **_weighted_kappas(m, cats, alpha, ordinal=lvl == "ordinal"),
                              gwet_ac1=gwet_ac1(m, len(cats) if cats else None)["ac1"] if categorical else np.nan))
-    return Agreement(frame=pd.DataFrame(rows), coders=list(tables), n=len(first),
+    frame = pd.DataFrame(rows)
+    frame["estimate"], frame["ci_low"], frame["ci_high"], frame["p_value"] = frame.kappa, frame.kappa_low, frame.kappa_high, frame.kappa_p
+    return Agreement(frame=frame, coders=list(tables), n=len(first),
                      settings=dict(variables=list(variables), id_col=id_col, types=dict(types or {}),
                                    levels=dict(levels or {}), alpha=alpha, multi="per option", n_boot=n_boot, seed=seed),
                      method=_method(alpha, n_boot, seed))
@@ -380,12 +389,14 @@ def _schema_for(cols):
     return s.remove_columns([c for c in s.columns if c not in cols])
 
 def _schema_problems(d, schema):
-    "Every failure of `schema` on `d`, one readable line each."
+    "Every failure of `schema` on `d`, as `Problem`s."
     import pandera.pandas as pa
     try: schema.validate(d, lazy=True); return []
     except pa.errors.SchemaErrors as e:
-        return [f"row {r.index}: breaks rule {r.check}" if r.schema_context == "DataFrameSchema"
-                else f"row {r.index}, column {r.column!r}: {r.failure_case!r}: {r.check}"
+        pos = {c: j for j, c in enumerate(d.columns)}
+        def order(r): return (r.index if isinstance(r.index, (int, np.integer)) else -1, pos.get(r.column, -1))
+        return [Problem(f"row {r.index}", None, None, f"breaks rule {r.check}", order(r)) if r.schema_context == "DataFrameSchema"
+                else Problem(f"row {r.index}", r.column, r.failure_case, str(r.check), order(r))
                 for r in e.failure_cases.itertuples(index=False)]
 
 def _alternatives(v, x, u_dir):
@@ -422,12 +433,11 @@ def simulate_second_coding(
         elif c not in cases.columns: problems.append(f"variable {c!r} is not in the case table")
         elif CODEBOOK[c].type not in PERTURBABLE:
             problems.append(f"variable {c!r} is a {CODEBOOK[c].type} variable; only {', '.join(PERTURBABLE)} variables can be recoded")
-    if problems: raise ValueError(f"simulate_second_coding: {len(problems)} problem(s)\n  " + "\n  ".join(problems))
+    if problems: raise InputError("simulate_second_coding", problems)
     stored = [c for c in cases.columns if c in CODEBOOK or c.removesuffix("_evidence") in CODEBOOK]
     schema = _schema_for(stored)
     bad = _schema_problems(cases[stored], schema)
-    if bad: raise ValueError(f"simulate_second_coding: the case table does not validate against the codebook schema; "
-                             f"{len(bad)} problem(s)\n  " + "\n  ".join(bad[:20]))
+    if bad: raise InputError("simulate_second_coding: the case table does not validate against the codebook schema", bad)
     out = cases.copy()
     U = np.random.default_rng(seed).random((len(variables), len(out), 3))   # per cell: change?, add or drop?, which code
     n_cells = n_changed = n_blocked = 0

@@ -14,75 +14,16 @@ import pandas as pd
 from .codebook import CODEBOOK, CODEBOOK_VERSION, get_var, missingness, with_all_columns
 from .cases import describe_cases, is_synthetic
 from .safeio import atomic_write
+from .core import Summary, WinbackError, catalogue, tr
 
 # %% auto #0
-__all__ = ['STRINGS', 'REPORT_MODEL', 'REPORT_CONDITIONS', 'REPORT_MAX_MODELS', 'CHROMIUM_NAMES', 'CHROMIUM_FLAGS', 'tr', 'label',
-           'level_label', 'term_label', 'cjk_font', 'figure_style', 'figure_svg', 'Section', 'section_data',
-           'quality_findings', 'section_quality', 'section_factors', 'section_firth', 'section_qca', 'section_survival',
-           'section_methods', 'Report', 'render_page', 'build_report', 'open_cases_with_money', 'section_economics',
-           'section_agreement', 'find_chromium', 'chromium_run', 'html_to_pdf', 'section_assessment',
-           'build_assessment_report']
+__all__ = ['REPORT_SETTINGS', 'REPORT_MODEL', 'CHROMIUM_NAMES', 'CHROMIUM_FLAGS', 'label', 'level_label', 'term_label',
+           'localize', 'cjk_font', 'figure_style', 'figure_svg', 'Section', 'section_data', 'quality_findings',
+           'section_quality', 'section_factors', 'section_firth', 'section_qca', 'section_survival', 'section_methods',
+           'Report', 'render_page', 'build_report', 'open_cases_with_money', 'section_economics', 'section_agreement',
+           'find_chromium', 'chromium_run', 'html_to_pdf', 'section_assessment', 'build_assessment_report']
 
 # %% ../nbs/11_report.ipynb #dde7c273
-STRINGS = {
- "title": ("Win-back study report", "客户赢回研究报告"),
- "synthetic_banner": ("SYNTHETIC DATA — these cases are simulated for teaching and testing; they are not real firms.",
-                      "合成数据——以下案例为教学和测试而模拟生成，并非真实企业。"),
- "data": ("What the data is", "数据概况"), "quality": ("Data quality", "数据质量"),
- "agreement": ("Coder agreement", "编码者一致性"), "factors": ("Which factors go with a recapture", "哪些因素与赢回相关"),
- "firth": ("Firth logistic regression", "Firth 逻辑回归"), "qca": ("Configurations that lead to a recapture (QCA)", "导致赢回的条件组合（QCA）"),
- "survival": ("Time to recapture", "赢回所需时间"), "economics": ("Economics of the open cases", "未结案例的经济性"),
- "methods": ("Method notes", "方法说明"), "cases": ("cases", "个案例"), "years": ("Break-ups", "关系破裂年份"),
- "industries": ("Customers' industries", "客户所属行业"), "outcomes": ("Outcomes", "结果"),
- "source": ("Source", "来源"), "findings": ("Findings to check", "需核查的问题"),
- "never_coded": ("Not coded for any case: {v}.", "所有案例均未编码的变量：{v}。"),
- "ha_note": ("Odds ratios: level versus the rest; conditional maximum-likelihood estimate with its exact interval (∞ or 0 with an interval open at one end when a cell is zero). p: exact central p-value, the test the interval inverts; Holm and Benjamini–Hochberg adjust the {k} p-values of the {m} explanatory factors that vary. Last column: p when a partial recapture counts as not recaptured (≠ = the conclusion changes).",
-             "比值比：该水平相对于其余案例；采用条件最大似然估计及其精确区间（有零单元格时估计为 ∞ 或 0，区间一端开放）。p：精确中心 p 值，与区间对应同一检验；Holm 与 Benjamini–Hochberg 校正针对 {m} 个有变化的解释变量的 {k} 个 p 值。最后一列：将部分赢回计为未赢回时的 p 值（≠ 表示结论改变）。"),
- "partial_alt": ("p (partial = not recaptured)", "p（部分赢回计为未赢回）"),
- "firth_alt": ("Sensitivity: the same model with a partial recapture counted as not recaptured ({e} events); ≠ marks a term whose conclusion at 0.05 or direction changes.",
-               "敏感性分析：将部分赢回计为未赢回后重新拟合同一模型（{e} 个事件）；≠ 表示该项在 0.05 水平上的结论或方向发生改变。"),
- "epv": ("Few events per variable: {epv:.1f} (rule of thumb ≥ 10); estimates and p-values are unstable.", "每个变量对应的事件数较少：{epv:.1f}（经验法则 ≥ 10）；估计值与 p 值不稳定。"),
- "na_design": ("not applicable", "不适用"), "not_known": ("not known", "未知"),
- "missing": ("Coded share per variable (variables with empty cells): empty by design (the field does not apply, e.g. dialogue fields of a customer never re-approached) is counted apart from not known",
-             "各变量已编码比例（仅列出有空值的变量）：按设计为空（该字段不适用，例如从未重新接触的客户的对话字段）与未知分开统计"),
- "all_valid": ("All {n} cases passed validation against codebook {v}.", "全部 {n} 个案例均通过编码手册 {v} 的校验。"),
- "no_gaps": ("No variable has missing values.", "没有变量存在缺失值。"),
- "not_available": ("Not computed: {why}", "未计算：{why}"), "variable": ("variable", "变量"), "coded": ("coded", "已编码"),
- "small_n": ("With {n} cases, {e} of them recaptured, only large effects can be detected; read intervals, not just p-values.",
-             "仅有 {n} 个案例（其中 {e} 个被赢回），只有很大的效应才能被检测到；请关注置信区间，而不仅是 p 值。"),
- "no_cjk": ("No CJK font was found on this machine: figure labels are shown in English (install fonts-noto-cjk).",
-            "本机未找到中文字体：图中标签以英文显示（请安装 fonts-noto-cjk）。"),
- "generated": ("Generated", "生成时间"), "software": ("Software", "软件"), "codebook": ("Codebook version", "编码手册版本"),
- "separation": ("Separation", "分离"), "model_formula": ("Model", "模型"),
- "solution": ("Solution", "解"), "truth_table": ("Truth table", "真值表"), "dropped": ("Cases left out (missing values)", "因缺失值而排除的案例"),
- "km_by": ("Kaplan–Meier curves by {g}; log-rank test: χ² = {chi:.2f}, df = {df}, p = {p:.3g}.",
-           "按{g}分组的 Kaplan–Meier 曲线；对数秩检验：χ² = {chi:.2f}，自由度 = {df}，p = {p:.3g}。"),
- "qca_settings": ("Truth table: inclusion cut-off 0.8, frequency cut-off 1; parsimonious solution (remainders as don't-cares).",
-                  "真值表：一致性阈值 0.8，频数阈值 1；简约解（逻辑余项作为无关项）。"),
- "qca_models": ("{nm} equally minimal models fit the data (limited diversity: {n} cases for {k} configurations); the first {show} are shown.",
-                "共有 {nm} 个同样最简的模型符合数据（有限多样性：{n} 个案例对应 {k} 种组合）；此处列出前 {show} 个。"),
- "qca_constant": ("Constant conditions left out: {c}", "已排除取值恒定的条件：{c}"),
- "condition": ("condition", "条件"), "rule": ("rule", "规则"),
- "econ_intro": ("{n} cases have no outcome yet and carry revenue and margin: the expected value of trying to win each back, with the probability learnt from the {m} closed cases and default assumptions for what the case files do not hold (see the assess module).",
-                "{n} 个案例尚无结果且记录了营收与毛利：以下为尝试赢回每个客户的预期价值；赢回概率从 {m} 个已结案例中学习得到，案例文件中没有的输入采用默认假设（见 assess 模块）。"),
- "methods_list": (["Outcome: recaptured = yes or partial counts as a recapture; cases with an unknown outcome are left out of the tests.",
-                   "Factor table: the codebook's explanatory variables that vary; Wilson intervals for rates; conditional maximum-likelihood odds ratios with exact (Cornfield) intervals, open at one end when a cell is zero; exact central p-values (Fay 2010); Holm and Benjamini–Hochberg adjustment over that family; the other coding of partial recaptures beside the main one.",
-                   "Firth model: penalised likelihood (Firth 1993), profile penalised-likelihood intervals and penalised likelihood-ratio tests, as R logistf; separation checked.",
-                   "QCA: crisp sets, truth table and Boolean minimisation with R QCA 3.x semantics; parsimonious solution.",
-                   "Time to recapture: Kaplan–Meier with Greenwood variance; log-rank test; durations in whole years from the break-up, censored at the year last observed."],
-                  ["结果变量：recaptured 为 yes 或 partial 计为赢回；结果未知的案例不参与检验。",
-                   "因素表：编码手册中有变化的解释变量；比例采用 Wilson 区间；比值比采用条件最大似然估计及精确（Cornfield）区间，有零单元格时区间一端开放；精确中心 p 值（Fay 2010）；在该族内采用 Holm 与 Benjamini–Hochberg 校正；并列给出部分赢回的另一种编码。",
-                   "Firth 模型：惩罚似然（Firth 1993），轮廓惩罚似然置信区间与惩罚似然比检验，与 R logistf 一致；已检查分离问题。",
-                   "QCA：清晰集，真值表与布尔最小化遵循 R QCA 3.x 的语义；报告简约解。",
-                   "赢回所需时间：Kaplan–Meier 估计（Greenwood 方差）；对数秩检验；时间以自破裂起的整年计，未赢回者在最后观察年份删失。"]),
-}
-
-def tr(key:str, lang:str="en", **kw)->str:
-    "A fixed phrase of the report in `lang`, formatted with `kw`."
-    if lang not in ("en", "zh"): raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
-    en, zh = STRINGS[key]
-    return (zh if lang == "zh" else en).format(**kw)
-
 def label(name:str, lang:str="en")->str:
     "Label of a codebook variable (its name when unknown)."
     try: return get_var(name).label(lang)
@@ -106,6 +47,28 @@ def term_label(term:str, lang:str="en")->str:
     if m: return f"{label(m[1], lang)}: {level_label(m[1], m[2], lang)}"
     if term in _TERMS: return _TERMS[term][lang == "zh"]
     return label(term, lang)
+
+# %% ../nbs/11_report.ipynb #569f3775
+_NAME_COLUMNS = ("factor", "variable", "term")
+
+def localize(
+    summary:Summary,  # a result's summary
+    lang:str="en",    # "en" or "zh"
+)->Summary:           # the same tables and notes with labels and headers in `lang`
+    "A result's summary with codebook labels for names and codes and catalogue phrases for headers."
+    cat = catalogue(lang)
+    tables = []
+    for title, f in summary.tables:
+        f = f.copy()
+        name_col = next((c for c in _NAME_COLUMNS if c in f.columns), None)
+        if name_col is not None:
+            names = f[name_col].astype(str).tolist()
+            if "level" in f.columns:
+                f["level"] = [level_label(n, v, lang) if pd.notna(v) else v for n, v in zip(names, f["level"])]
+            f[name_col] = [term_label(n, lang) if name_col == "term" else label(n, lang) for n in names]
+        f.columns = [cat.get(f"col:{c}", c) for c in f.columns]
+        tables.append((cat.get(f"col:{title}", title) if title else title, f))
+    return Summary(summary.title, tables, list(summary.notes), summary.digits, summary.decimals)
 
 # %% ../nbs/11_report.ipynb #d428fc52
 def cjk_font()->str|None:
@@ -166,10 +129,17 @@ def _est_ci(est, lo, hi, pct=False):
     return f"{f(est)} ({f(lo)}–{f(hi)})"
 
 def _safe(section_id, title, fn, lang):
+    "A section, or one line saying why this analysis cannot run on these data (a bug is not caught)."
     try: return fn()
-    except Exception as e:   # an analysis that cannot run on these data
-        s = Section(section_id, title); s.blocks.append(_p(tr("not_available", lang, why=f"{type(e).__name__}: {e}"))); s.facts["error"] = str(e)
+    except WinbackError as e:
+        s = Section(section_id, title); s.blocks.append(_p(tr("not_available", lang, why=str(e)))); s.facts["error"] = str(e)
         return s
+
+def _version(package:str)->str:
+    "Installed version of a package (read, never typed in)."
+    from importlib import metadata as md
+    try: return md.version(package)
+    except md.PackageNotFoundError: return "not installed"
 
 # %% ../nbs/11_report.ipynb #780b1a70
 def section_data(cases, lang="en")->Section:
@@ -234,35 +204,49 @@ def section_quality(cases, lang="en")->Section:
     s.blocks.append(f"<h3>{html.escape(tr('missing', lang))}</h3>" + _table(t))
     return s
 
-# %% ../nbs/11_report.ipynb #3decaca5
-REPORT_MODEL = "recaptured ~ rca_done + cba_done + dialogue_top + ties"
-REPORT_CONDITIONS = {"RCA": "rca_done", "TOP": "dialogue_level >= top", "FIT": "accommodation_fit",
-                     "TIES": "personal_ties >= occasional", "STRUCT": "structural_change_supplier or structural_change_customer"}
-REPORT_MAX_MODELS = 3
+# %% ../nbs/11_report.ipynb #afcc79cd
+REPORT_SETTINGS = dict(
+    factors=None,                                             # None: the codebook's explanatory variables that vary
+    model="recaptured ~ rca_done + cba_done + dialogue_top + ties",
+    conditions={"RCA": "rca_done", "TOP": "dialogue_level >= top", "FIT": "accommodation_fit",
+                "TIES": "personal_ties >= occasional", "STRUCT": "structural_change_supplier or structural_change_customer"},
+    qca_incl_cut=0.8, qca_n_cut=1, qca_max_models=3,          # truth table cut-offs; models shown
+    survival_group="rca_done",                                # Kaplan–Meier curves by this factor
+)
+REPORT_MODEL = REPORT_SETTINGS["model"]
 
-def section_factors(cases, lang="en", factors=None)->Section:
+def _settings(settings:dict|None)->dict:
+    "The report's settings: the defaults of `REPORT_SETTINGS` with the caller's changes."
+    unknown = set(settings or {}) - set(REPORT_SETTINGS)
+    if unknown: raise WinbackError(f"unknown report settings {sorted(unknown)}; use: {', '.join(REPORT_SETTINGS)}")
+    return {**REPORT_SETTINGS, **(settings or {})}
+
+def _summary_blocks(sm:Summary, lang:str, notes:bool=True, tables:slice=slice(None))->list:
+    "HTML blocks of a result's summary in the reader's language (its English notes only in an English report)."
+    sm = localize(sm, lang)
+    out = []
+    for t, f in sm.tables[tables]:
+        if t: out.append(f"<h4>{html.escape(t)}</h4>")
+        out.append(Summary("", [("", f)], [], sm.digits, sm.decimals).as_html())
+    if notes and lang == "en": out += [f"<p><small>{html.escape(n)}</small></p>" for n in sm.notes]
+    return out
+
+# %% ../nbs/11_report.ipynb #3decaca5
+def section_factors(cases, lang="en", settings=None)->Section:
     "Factor table with exact tests, the other coding of partial recaptures, and the forest plot."
     from winback_research.crosscase import factor_table
     import matplotlib.pyplot as plt
-    ft = factor_table(cases, "recaptured", factors)
+    st = _settings(settings)
+    ft = factor_table(cases, "recaptured", st["factors"])
     s = Section("factors", tr("factors", lang))
     fr = ft.to_frame()
     s.facts.update(n=int(ft.n), rows=len(fr), family_size=ft.family_size, factors=list(ft.settings["factors"]),
-                   excluded=dict(ft.settings["excluded"]))
+                   excluded=dict(ft.settings["excluded"]), frame=fr)
+    if "conclusion_changes" in fr: s.facts["conclusion_changes"] = fr.loc[fr["conclusion_changes"], ["factor", "level"]].values.tolist()
     y = cases["won_back"].dropna() if "won_back" in cases else None
     if y is not None: s.blocks.append(_p(tr("small_n", lang, n=len(y), e=int(y.sum()))))
-    show = pd.DataFrame({
-        "factor": [label(f, lang) for f in fr["factor"]],
-        "level": [level_label(f, l, lang) for f, l in zip(fr["factor"], fr["level"])],
-        "n": fr["n"], "recaptured": fr["recaptured"],
-        "rate (95% CI)": [_est_ci(r, lo, hi, pct=True) for r, lo, hi in zip(fr["rate"], fr["rate_low"], fr["rate_high"])],
-        "odds ratio (95% CI)": [_est_ci(o, lo, hi) for o, lo, hi in zip(fr["odds_ratio"], fr["or_low"], fr["or_high"])],
-        "p": fr["p_value"], "p Holm": fr["p_holm"], "p BH": fr["p_bh"]})
-    if "p_value_alt" in fr:
-        show[tr("partial_alt", lang)] = [("–" if p != p else f"{p:.3g}") + (" ≠" if c else "") for p, c in zip(fr["p_value_alt"], fr["conclusion_changes"])]
-        s.facts["conclusion_changes"] = fr.loc[fr["conclusion_changes"], ["factor", "level"]].values.tolist()
     s.blocks.append(_p(tr("ha_note", lang, k=ft.family_size, m=len(ft.settings["factors"]))))
-    s.blocks.append(_table(show))
+    s.blocks += _summary_blocks(ft.summary(), lang)
     zh_fig = lang == "zh" and cjk_font() is not None
     with figure_style(lang):
         fig, ax = plt.subplots(figsize=(6.5, 0.28 * len(fr) + 1.2))
@@ -270,66 +254,58 @@ def section_factors(cases, lang="en", factors=None)->Section:
         if zh_fig:
             ticks = [t.get_text().split(": ", 1) for t in ax.get_yticklabels()]
             ax.set_yticks(ax.get_yticks(), [f"{label(a, 'zh')}：{level_label(a, b, 'zh')}" if len([a, b]) == 2 else a for a, b in ticks])
-            ax.set_xlabel("赢回的比值比（95% 置信区间）")
-            zh_leg = {"conditional MLE, exact CI": "条件最大似然估计（精确区间）", "estimate ∞ or 0 (a cell is 0)": "估计为 ∞ 或 0（有零单元格）"}
+            ax.set_xlabel(tr("or_axis", "zh"))
             h, l = ax.get_legend_handles_labels()
-            ax.legend(h, [zh_leg.get(x, x) for x in l], fontsize="small")
+            ax.legend(h, [catalogue("zh").get(f"col:{x}", x) for x in l], fontsize="small")
         s.blocks.append(figure_svg(fig))
-    s.facts["table"] = show
     return s
 
-def section_firth(cases, lang="en", formula=REPORT_MODEL)->Section:
-    "Firth penalised logistic regression on the main factors, with the separation check."
-    from winback_research.models import firth_logit
-    from winback_research.datasets import with_terms
-    from winback_research.models import FewEventsWarning
+def section_firth(cases, lang="en", settings=None)->Section:
+    "Firth penalised logistic regression on the main factors, the other coding of partial recaptures, the separation check."
+    from winback_research.models import firth_logit, FewEventsWarning
+    from winback_research.codebook import with_terms
+    formula = _settings(settings)["model"]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FewEventsWarning)
         m = firth_logit(with_terms(cases), formula)
     few = [w for w in caught if issubclass(w.category, FewEventsWarning)]
-    s = Section("firth", tr("firth", lang), facts={"formula": formula, "n": m.n, "n_events": m.n_events, "n_dropped": m.n_dropped})
-    s.blocks.append(_p(f"{tr('model_formula', lang)}: {formula}; n = {m.n}, events = {m.n_events}, dropped = {m.n_dropped}."))
-    fr = m.to_frame()
-    show = pd.DataFrame({tr("variable", lang): [term_label(t, lang) for t in fr["term"]], "term": fr["term"],
-                         "coefficient (95% CI)": [_est_ci(e, lo, hi) for e, lo, hi in zip(fr["estimate"], fr["ci_low"], fr["ci_high"])],
-                         "se": fr["se"], "odds ratio (95% CI)": [_est_ci(e, lo, hi) for e, lo, hi in zip(fr["odds_ratio"], fr["or_low"], fr["or_high"])],
-                         "p (penalised LR)": fr["p_value"]})
+    s = Section("firth", tr("firth", lang), facts={"formula": formula, "n": m.n, "n_events": m.n_events, "n_dropped": m.n_dropped,
+                                                   "frame": m.to_frame(), "epv": m.settings.get("epv")})
+    s.blocks.append(_p(f"{tr('model_formula', lang)}: {formula}; n = {m.n}, {tr('events', lang)} = {m.n_events}, {tr('dropped_n', lang)} = {m.n_dropped}."))
+    s.blocks += _summary_blocks(m.summary(), lang)
     try:
         alt = firth_logit(with_terms(cases), formula, partial_as_success=False)
-        a = alt.to_frame().set_index("term")
-        flip = lambda t: (np.sign(fr.set_index("term").loc[t, "estimate"]) * np.sign(a.loc[t, "estimate"]) < 0)
+        a, f = alt.to_frame().set_index("term"), m.to_frame().set_index("term")
         sig = lambda p: p < 0.05
-        show[tr("partial_alt", lang)] = [f"{a.loc[t, 'p_value']:.3g}" + (" ≠" if sig(p) != sig(a.loc[t, "p_value"]) or ((sig(p) or sig(a.loc[t, "p_value"])) and flip(t)) else "")
-                                         for t, p in zip(fr["term"], fr["p_value"])]
-        s.facts["alt_events"] = alt.n_events
-    except ValueError: alt = None
-    s.blocks.append(_table(show))
-    if alt is not None: s.blocks.append(_p(tr("firth_alt", lang, e=alt.n_events)))
+        changes = [t for t in f.index if sig(f.p_value[t]) != sig(a.p_value[t])
+                   or ((sig(f.p_value[t]) or sig(a.p_value[t])) and np.sign(f.estimate[t]) * np.sign(a.estimate[t]) < 0)]
+        s.facts.update(alt_events=alt.n_events, alt_frame=alt.to_frame(), alt_changes=changes)
+        s.blocks.append(_p(tr("firth_alt", lang, e=alt.n_events)))
+        s.blocks += _summary_blocks(Summary("", [("", alt.to_frame()[["term", "estimate", "ci_low", "ci_high", "p_value"]])]), lang)
+        if changes: s.blocks.append(_p(tr("firth_alt_changes", lang, t=", ".join(term_label(t, lang) for t in changes))))
+    except WinbackError: pass
     if few: s.blocks.append(_p(tr("epv", lang, epv=m.settings.get("epv", float("nan")))))
-    s.facts["epv"] = m.settings.get("epv")
     sep = m.separation
     if lang == "zh":
         kinds = {"none": "无分离，所有最大似然估计均为有限值", "quasi-complete": "准完全分离", "complete": "完全分离"}
         txt = kinds.get(sep.kind, sep.kind) + (f"（涉及：{', '.join(term_label(t, 'zh') for t in sep.terms)}）" if sep.terms else "")
         s.blocks.append(_p(f"{tr('separation', lang)}：{txt}。"))
-        s.blocks.append(_p("Firth（1993）惩罚似然（Jeffreys 先验），firthmodels 0.8.2；轮廓惩罚似然置信区间；惩罚似然比 p 值（零模型采用完整设计的惩罚项，与 R logistf 相同）。"))
-    else:
-        s.blocks.append(_p(f"{tr('separation', lang)}: {sep.summary()}"))
-        s.blocks.append(_p(m.method))
-    s.facts["frame"] = fr
+    else: s.blocks.append(_p(f"{tr('separation', lang)}: {sep.message}"))
+    s.blocks.append(_p(tr("firth_method", lang, v=_version("firthmodels"))))
     return s
 
 # %% ../nbs/11_report.ipynb #c55c36bb
-def section_qca(cases, lang="en", conditions=None)->Section:
-    "Crisp-set QCA of the main conditions: truth table and parsimonious solution with parameters of fit."
+def section_qca(cases, lang="en", settings=None)->Section:
+    "Crisp-set QCA of the main conditions: the parsimonious solution with its parameters of fit, as R QCA prints it."
     from winback_research.conditions import qca_data
     from winback_research.qca import truth_table
     from winback_research.qca_minimize import minimize
-    qd = qca_data(cases, conditions or REPORT_CONDITIONS)
+    st = _settings(settings)
+    qd = qca_data(cases, st["conditions"])
     conds = [c for c in qd.columns if c != qd.attrs["outcome"]]
     const = [c for c in conds if qd[c].nunique() < 2]
     conds = [c for c in conds if c not in const]
-    tt = truth_table(qd, qd.attrs["outcome"], conds, incl_cut=0.8)
+    tt = truth_table(qd, qd.attrs["outcome"], conds, incl_cut=st["qca_incl_cut"], n_cut=st["qca_n_cut"])
     sol = minimize(tt, include="?")
     s = Section("qca", tr("qca", lang), facts={"n": len(qd), "dropped": qd.attrs["dropped"], "conditions": conds,
                                                "models": [str(sol.expression(i)) for i in range(len(sol.models))]})
@@ -337,20 +313,18 @@ def section_qca(cases, lang="en", conditions=None)->Section:
     s.blocks.append(_table(rules))
     if const: s.blocks.append(_p(tr("qca_constant", lang, c=", ".join(const))))
     if qd.attrs["dropped"]: s.blocks.append(_p(f"{tr('dropped', lang)}: " + ", ".join(f"{k} ({', '.join(v)})" for k, v in qd.attrs["dropped"].items())))
-    s.blocks.append(_p(tr("qca_settings", lang)))
-    nm = len(sol.models)
+    s.blocks.append(_p(tr("qca_settings", lang, incl=st["qca_incl_cut"], ncut=st["qca_n_cut"])))
+    nm, k = len(sol.models), st["qca_max_models"]
     s.facts.update(n_models=nm, complete=sol.complete)
-    if nm > REPORT_MAX_MODELS:
-        s.blocks.append(_p(tr("qca_models", lang, nm=f"{nm}{'' if sol.complete else '+'}", n=len(qd), k=2 ** len(conds), show=REPORT_MAX_MODELS)))
-    for i in range(min(nm, REPORT_MAX_MODELS)):
-        s.blocks.append(f"<h3>{html.escape(tr('solution', lang))} M{i + 1}: <code>{html.escape(str(sol.expression(i)))}</code></h3>")
-        s.blocks.append(_table(sol.fit(i).reset_index()))
+    if nm > k: s.blocks.append(_p(tr("qca_models", lang, nm=f"{nm}{'' if sol.complete else '+'}", n=len(qd), k=2 ** len(conds), show=k)))
+    s.blocks += _summary_blocks(sol.summary(), lang, tables=slice(0, k))
     return s
 
-def section_survival(cases, lang="en", group="rca_done")->Section:
+def section_survival(cases, lang="en", settings=None)->Section:
     "Kaplan–Meier curves of time to recapture by a factor, with the log-rank test."
     from winback_research.survival import time_to_recapture, kaplan_meier, logrank_test
     import matplotlib.pyplot as plt
+    group = _settings(settings)["survival_group"]
     rt = time_to_recapture(cases)
     d = rt.data.copy()
     d[group] = [level_label(group, v, lang) if pd.notna(v) else "(missing)" for v in d[group].astype("string")]
@@ -358,7 +332,7 @@ def section_survival(cases, lang="en", group="rca_done")->Section:
     lr = logrank_test(d[d[group] != "(missing)"], "duration", "event", group)
     s = Section("survival", tr("survival", lang), facts={"n": rt.n, "dropped": rt.n_dropped, "chisq": lr.chi2, "df": lr.df, "p": lr.p_value})
     s.blocks.append(_p(tr("km_by", lang, g=label(group, lang), chi=lr.chi2, df=lr.df, p=lr.p_value)))
-    s.blocks.append(_table(km.medians))
+    s.blocks += _summary_blocks(km.summary(), lang, notes=False, tables=slice(0, 1))
     with figure_style(lang):
         fig, ax = plt.subplots(figsize=(6, 3.5)); km.plot(ax=ax)
         if ax.get_legend() is not None and (lang == "en" or cjk_font()): ax.get_legend().set_title(label(group, lang))
@@ -379,7 +353,7 @@ def _versions()->dict:
 def section_methods(cases, lang="en", sections=())->Section:
     "Method notes: what was computed, with which settings and software."
     s = Section("methods", tr("methods", lang), facts={"versions": _versions(), "codebook_version": CODEBOOK_VERSION})
-    items = [f"{tr('codebook', lang)}: {CODEBOOK_VERSION}"] + list(STRINGS["methods_list"][lang == "zh"])
+    items = [f"{tr('codebook', lang)}: {CODEBOOK_VERSION}"] + list(tr("methods_list", lang))
     if cases.attrs.get("generator"): items.append(f"Data generator: {cases.attrs['generator']}")
     s.blocks.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
     s.blocks.append(f"<h3>{html.escape(tr('software', lang))}</h3>" + _table(pd.DataFrame({"package": list(s.facts["versions"]), "version": list(s.facts["versions"].values())})))
@@ -458,25 +432,30 @@ def build_report(
     cases:pd.DataFrame,      # a validated, typed case table (with derived variables)
     lang:str="en",           # "en" or "zh"
     title:str|None=None,     # report title
-    factors:list|None=None,  # factors for the factor table (default: the codebook's explanatory variables that vary)
     codings:list|None=None,  # further codings of the same cases (one table per coder) for the agreement section
+    settings:dict|None=None, # changes to `REPORT_SETTINGS` (factors, model, QCA conditions and cut-offs, survival group)
 )->Report:
     "Run the analyses on a study and render the self-contained HTML report."
-    if lang not in ("en", "zh"): raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
-    if len(cases) == 0: raise ValueError("the case table is empty")
+    if lang not in ("en", "zh"): raise WinbackError(f"lang must be 'en' or 'zh', got {lang!r}")
+    if len(cases) == 0: raise WinbackError("the case table is empty")
+    settings = _settings(settings)
     cases, notes = with_all_columns(cases), []
     if lang == "zh" and not cjk_font(): notes.append(tr("no_cjk", lang))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    from winback_research.models import FewEventsWarning
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         secs = [section_data(cases, lang), section_quality(cases, lang)]
         if codings: secs.append(_safe("agreement", tr("agreement", lang), lambda: section_agreement([cases] + list(codings), lang), lang))
-        secs += [_safe("factors", tr("factors", lang), lambda: section_factors(cases, lang, factors), lang),
-                 _safe("firth", tr("firth", lang), lambda: section_firth(cases, lang), lang),
-                 _safe("qca", tr("qca", lang), lambda: section_qca(cases, lang), lang),
-                 _safe("survival", tr("survival", lang), lambda: section_survival(cases, lang), lang)]
+        secs += [_safe("factors", tr("factors", lang), lambda: section_factors(cases, lang, settings), lang),
+                 _safe("firth", tr("firth", lang), lambda: section_firth(cases, lang, settings), lang),
+                 _safe("qca", tr("qca", lang), lambda: section_qca(cases, lang, settings), lang),
+                 _safe("survival", tr("survival", lang), lambda: section_survival(cases, lang, settings), lang)]
         if open_cases_with_money(cases).any():
             secs.append(_safe("economics", tr("economics", lang), lambda: section_economics(cases, lang), lang))
         secs.append(section_methods(cases, lang, secs))
+    # warnings meant for a reader, once each; too few events per variable is said in the model's own section
+    for m in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning) and not issubclass(w.category, FewEventsWarning)):
+        notes.append(tr("warning_note", lang, m=m))
     page = render_page(secs, lang, title, is_synthetic(cases), notes)
     return Report(page, secs, lang)
 
@@ -546,31 +525,6 @@ def html_to_pdf(
     return pdf_path
 
 # %% ../nbs/11_report.ipynb #f0de0216
-STRINGS.update({
- "assess_title": ("Win-back assessment", "客户赢回评估"), "ranking": ("Ranking of the lost customers", "流失客户排序"),
- "assessment_of": ("Assessment: {c}", "评估：{c}"), "step1": ("1. Reasons for the break-up", "1. 关系破裂的原因"),
- "step2": ("2. Cost–benefit analysis", "2. 成本效益分析"), "step3": ("3. Dialogue plan", "3. 对话计划"),
- "step4": ("4. Accommodations to prepare", "4. 需准备的让步与调整"), "prob": ("Probability of recapture", "赢回概率"),
- "similar": ("Most similar cases of the study", "研究中最相似的案例"),
- "enpv": ("Expected net present value of trying: {v} {cur}; break-even probability {bp}; break-even price concession {bc}.",
-          "尝试赢回的预期净现值：{v} {cur}；盈亏平衡概率 {bp}；盈亏平衡价格让步 {bc}。"),
- "no_verdict": ("No verdict yet: {m} missing. If recaptured, the customer is worth {v} {cur} (present value of the margin); trying pays only if its one-off costs stay below {c} {cur}.",
-                "尚无结论：缺少 {m}。若赢回，该客户的价值为 {v} {cur}（毛利现值）；只有当一次性成本低于 {c} {cur} 时，尝试赢回才划算。"),
- "inputs": ("Inputs of the cost–benefit analysis and where they come from", "成本效益分析的输入及其来源"),
- "model_check": ("Model check on {n} study cases, leave one out: AUC {auc:.2f}, Brier score {b:.3f} against {b0:.3f} for the base rate ({r:.0%}).",
-                 "在 {n} 个研究案例上的留一法检验：AUC {auc:.2f}，Brier 分数 {b:.3f}，而始终预测基准率（{r:.0%}）的 Brier 分数为 {b0:.3f}。"),
- "model_useless": ("The model does not predict better than the base rate, so the base rate is shown instead of the model's split.",
-                   "该模型的预测并不优于基准率，因此此处显示基准率，而不是模型给出的分组概率。"),
- "caveat": ("The probabilities describe cases like this one in the study; “followed the steps” is an association, not an effect.",
-            "这些概率描述的是研究中与本案相似的案例；“遵循了四个步骤”只是一种关联，而非因果效应。"),
- "left_out": ("Left out of the study for this assessment: {c}.", "本次评估中从研究里排除的案例：{c}。"),
- "no_money": ("Not computed: the case file records no revenue_before, margin_before and currency.", "未计算：案例文件中没有 revenue_before、margin_before 和 currency。"),
- "assumptions": ("Assumptions (not in the case file)", "假设（不在案例文件中）"),
- "learnt_from": ("The model of recapture is a Firth logistic regression ({f}) fitted on {s} ({n} complete cases), checked by leaving one case out at a time.", "赢回模型为在 {s}（{n} 个完整案例）上拟合的 Firth 逻辑回归（{f}），并以留一法检验。"),
- "synthetic_study": ("The study is SYNTHETIC: the probabilities illustrate the method and are not an estimate for a real customer.",
-                     "所用研究数据为合成数据：这些概率仅用于演示方法，并非对真实客户的估计。"),
-})
-
 def _pct(x): return "–" if x is None or x != x else f"{x:.0%}"
 
 def section_assessment(a, lang="en", idx=1)->Section:

@@ -10,15 +10,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from .core import WinbackError
+
 # %% auto #0
 __all__ = ['OutputExistsError', 'atomic_write', 'protect_cell', 'protect_frame', 'write_table']
 
 # %% ../nbs/00a_safeio.ipynb #aa968aa0
 def _umask()->int:
+    "The process's file-creation mask (read without changing it)."
     m = os.umask(0); os.umask(m); return m
 
-class OutputExistsError(FileExistsError):
-    "Raised when an output file exists and overwriting was not asked for."
+class OutputExistsError(FileExistsError, WinbackError):
+    "Raised when an output file exists and overwriting was not asked for (a `FileExistsError` and a `WinbackError`)."
 
 @contextmanager
 def atomic_write(
@@ -84,5 +87,5 @@ def write_table(
     elif suffix == ".xlsx":
         with atomic_write(path, overwrite=overwrite, binary=True) as f:
             with pd.ExcelWriter(f, engine="openpyxl") as xw: safe.to_excel(xw, index=index, sheet_name=sheet_name)
-    else: raise ValueError(f"{path.name}: can only write .csv or .xlsx")
+    else: raise WinbackError(f"{path.name}: can only write .csv or .xlsx")
     return path

@@ -6,10 +6,11 @@
 from __future__ import annotations
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
+from .core import Result, Summary, InputError, WinbackError, Problem
 from .models import FewEventsWarning
 
 # %% auto #0
@@ -17,31 +18,35 @@ __all__ = ['KaplanMeierResult', 'kaplan_meier', 'LogrankResult', 'logrank_test',
            'time_to_recapture', 'FewEventsWarning']
 
 # %% ../nbs/08_survival.ipynb #f0938afa
+def _n(k:int, word:str)->str:
+    "A count with its noun: '1 group', '3 groups'."
+    return f"{k} {word}{'' if k == 1 else 's'}"
+
 def _check_surv_data(
     data:pd.DataFrame, # one row per subject
     duration:str,      # column with follow-up time (>= 0)
     event:str,         # column with 1 = event (recaptured), 0 = censored
     others:tuple=(),   # further columns that must exist and be complete
 )->pd.DataFrame:       # the columns, with duration as float and event as int
-    "Validate survival columns and list every problem in one ValueError."
-    if not isinstance(data, pd.DataFrame): raise ValueError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-    cols = [duration, event, *[o for o in others if o is not None]]
-    missing = [c for c in cols if c not in data.columns]
-    if missing: raise ValueError(f"column(s) not in data: {', '.join(map(repr, missing))}; available: {', '.join(map(str, data.columns))}")
-    probs = []
-    for c in cols:
+    "Validate survival columns and raise every problem at once in one `InputError`."
+    if not isinstance(data, pd.DataFrame): raise TypeError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    cols = list(dict.fromkeys([duration, event, *[o for o in others if o is not None]]))
+    probs = [Problem(column=c, rule=f"is not in the data (columns: {', '.join(map(str, data.columns))})") for c in cols if c not in data.columns]
+    for c in [c for c in cols if c in data.columns]:
         na = data[c].isna()
-        if na.any(): probs.append(f"column {c!r}: {int(na.sum())} missing value(s) in rows {list(data.index[na][:10])} (drop or fill them first)")
-    d = pd.to_numeric(data[duration], errors='coerce')
-    bad = d.isna() & data[duration].notna()
-    if bad.any(): probs.append(f"column {duration!r}: non-numeric value(s) {list(data[duration][bad][:5])}")
-    neg = d < 0
-    if neg.any(): probs.append(f"column {duration!r}: negative duration(s) in rows {list(data.index[neg][:10])}")
-    e = pd.to_numeric(data[event], errors='coerce')
-    bad = data[event].notna() & ~e.isin([0, 1])
-    if bad.any(): probs.append(f"column {event!r}: values must be 0 (censored) or 1 (event); found {sorted(set(map(str, data[event][bad])))[:5]}")
-    if probs: raise ValueError(f"{len(probs)} problem(s) in the survival data:\n  " + "\n  ".join(probs))
-    out = data[[c for c in dict.fromkeys(cols)]].copy()
+        if na.any(): probs.append(Problem(column=c, rule=f"{_n(int(na.sum()), 'missing value')} in rows {list(data.index[na][:10])} (drop or fill them first)"))
+    if duration in data.columns:
+        d = pd.to_numeric(data[duration], errors='coerce')
+        bad = d.isna() & data[duration].notna()
+        if bad.any(): probs.append(Problem(column=duration, rule=f"non-numeric values {list(data[duration][bad][:5])}"))
+        neg = d < 0
+        if neg.any(): probs.append(Problem(column=duration, rule=f"negative durations in rows {list(data.index[neg][:10])}"))
+    if event in data.columns:
+        e = pd.to_numeric(data[event], errors='coerce')
+        bad = data[event].notna() & ~e.isin([0, 1])
+        if bad.any(): probs.append(Problem(column=event, rule=f"values must be 0 (censored) or 1 (event); found {sorted(set(map(str, data[event][bad])))[:5]}"))
+    if probs: raise InputError("survival data", probs)
+    out = data[cols].copy()
     out[duration] = d.astype(float)
     out[event] = e.astype(int)
     return out
@@ -75,7 +80,7 @@ def _km_table(
         lo, hi, se = np.where(zero, np.nan, lo), np.where(zero, np.nan, hi), np.where(zero, np.nan, surv * se_log)
     return pd.DataFrame({'time': times, 'n_risk': n_risk.astype(int), 'n_event': n_event.astype(int),
                          'n_censor': n_censor.astype(int), 'survival': surv,
-                         'std_err': se, 'ci_low': lo, 'ci_high': hi})
+                         'std_err': se, 'ci_low': lo, 'ci_high': hi, 'estimate': surv})
 
 # %% ../nbs/08_survival.ipynb #8fda1b45
 def _first_below(
@@ -94,8 +99,9 @@ def _first_below(
     return float(times[i])
 
 # %% ../nbs/08_survival.ipynb #d23b2ed3
-class KaplanMeierResult:
+class KaplanMeierResult(Result):
     "Kaplan-Meier estimates for one or more groups (tidy table, medians, summary, plot)."
+    title = "Kaplan-Meier estimate"
     def __init__(self, table, medians, alpha, conf_type, duration, event, group, settings):
         self.table, self.medians, self.alpha, self.conf_type = table, medians, alpha, conf_type
         self.duration, self.event, self.group, self.settings = duration, event, group, settings
@@ -116,18 +122,11 @@ class KaplanMeierResult:
             rows.append({'group': g, 'time': t, 'survival': r['survival'], 'ci_low': r['ci_low'], 'ci_high': r['ci_high']})
         return pd.DataFrame(rows)
 
-    def summary(self)->str:
-        "Text summary: medians per group, then the estimates at event times."
-        ev = self.table[self.table.n_event > 0]
-        with pd.option_context('display.width', 120, 'display.max_rows', 200):
-            return (f"{self.method}\nduration: {self.duration!r}, event: {self.event!r}, group: {self.group!r}\n"
-                    f"n = {self.n}, events = {self.events}\n\n{self.medians.to_string(index=False)}\n\n"
-                    f"{ev.to_string(index=False, float_format=lambda x: f'{x:.4f}')}")
-
-    def __repr__(self): return self.summary()
-    def _repr_html_(self):
-        return (f"<p><b>{self.method}</b> (n = {self.n}, events = {self.events})</p>"
-                + self.medians.to_html(index=False) + self.table.to_html(index=False, float_format=lambda x: f'{x:.4f}'))
+    def summary(self)->Summary:
+        "Medians per group, then the estimates at event times."
+        ev = self.table[self.table.n_event > 0].drop(columns='estimate')
+        return Summary(self.method, [("median time to recapture", self.medians), ("estimates at event times", ev)],
+                       [f"duration: {self.duration!r}, event: {self.event!r}, group: {self.group!r}; n = {self.n}, events = {self.events}"], digits=4)
 
     def plot(
         self,
@@ -162,10 +161,11 @@ def kaplan_meier(
     conf_type:str="log",  # band transform: 'log' (R's default) or 'log-log'
 )->KaplanMeierResult:     # tidy table, medians with CI, summary, plot
     "Kaplan-Meier product-limit estimate per group with Greenwood band and median survival."
-    if conf_type not in ('log', 'log-log'): raise ValueError(f"conf_type must be 'log' or 'log-log', not {conf_type!r}")
-    if not 0 < alpha < 1: raise ValueError(f"alpha must be between 0 and 1, not {alpha}")
+    probs = ([] if conf_type in ('log', 'log-log') else [Problem("argument conf_type", value=conf_type, rule="must be 'log' or 'log-log'")]) + \
+            ([] if 0 < alpha < 1 else [Problem("argument alpha", value=alpha, rule="must be between 0 and 1")])
+    if probs: raise InputError("kaplan_meier", probs)
     d = _check_surv_data(data, duration, event, (group,))
-    if not len(d): raise ValueError("data has no rows")
+    if not len(d): raise WinbackError("kaplan_meier: the data have no rows")
     z = stats.norm.ppf(1 - alpha / 2)
     groups = [('all', d)] if group is None else list(d.groupby(group, sort=True))
     tabs, meds = [], []
@@ -181,7 +181,7 @@ def kaplan_meier(
                              duration, event, group, dict(alpha=alpha, conf_type=conf_type))
 
 # %% ../nbs/08_survival.ipynb #d951e89c
-class LogrankResult:
+class LogrankResult(Result):
     "k-group log-rank test: chi-square, degrees of freedom, p-value and observed/expected table."
     def __init__(self, chi2, df, p_value, table, duration, event, group):
         self.chi2, self.df, self.p_value, self.table = chi2, df, p_value, table
@@ -190,15 +190,11 @@ class LogrankResult:
         self.method = "log-rank (Mantel-Haenszel) test"
         self.settings = dict(weights=None)
     def to_frame(self)->pd.DataFrame: return self.table.copy()
-    def summary(self)->str:
-        "Text summary in the layout of R's survdiff."
-        return (f"{self.method} of {self.duration!r} by {self.group!r}\n"
-                f"{self.table.to_string(index=False, float_format=lambda x: f'{x:.3f}')}\n\n"
-                f"Chisq = {self.chi2:.3f} on {self.df} df, p = {self.p_value:.4g}")
-    def __repr__(self): return self.summary()
-    def _repr_html_(self):
-        return (f"<p><b>{self.method}</b>: &chi;&sup2; = {self.chi2:.3f} on {self.df} df, p = {self.p_value:.4g}</p>"
-                + self.table.to_html(index=False, float_format=lambda x: f'{x:.3f}'))
+    def summary(self)->Summary:
+        "Observed and expected events per group, then the test, in the layout of R's survdiff."
+        test = pd.DataFrame({"chisq": [self.chi2], "df": [self.df], "p_value": [self.p_value]})
+        return Summary(f"{self.method} of {self.duration!r} by {self.group!r}", [("", self.table), ("test", test)],
+                       [f"Chisq = {self.chi2:.3f} on {self.df} df, p = {self.p_value:.4g}"])
 
 # %% ../nbs/08_survival.ipynb #9cf114ee
 def logrank_test(
@@ -211,7 +207,7 @@ def logrank_test(
     d = _check_surv_data(data, duration, event, (group,))
     levels = sorted(d[group].unique(), key=lambda v: (str(type(v)), v))
     k = len(levels)
-    if k < 2: raise ValueError(f"column {group!r} has {k} group(s); the log-rank test needs at least 2")
+    if k < 2: raise WinbackError(f"column {group!r} has {_n(k, 'group')}; the log-rank test needs at least 2")
     t, e = d[duration].to_numpy(), d[event].to_numpy()
     gi = pd.Categorical(d[group], categories=levels).codes
     times = np.unique(t[e == 1])
@@ -234,7 +230,7 @@ def logrank_test(
 _all_ = ["FewEventsWarning"]   # defined in `models` (firth_logit warns with it too), re-exported here
 
 # %% ../nbs/08_survival.ipynb #3af6387f
-class CoxResult:
+class CoxResult(Result):
     "Cox proportional-hazards fit: tidy coefficient table, likelihood-ratio test, summary, forest plot."
     def __init__(self, fit, table, n, events, formula, ties, alpha, llf_null, duration, event):
         self.fit_, self.table, self.n, self.events, self.formula = fit, table, n, events, formula
@@ -247,19 +243,12 @@ class CoxResult:
         self.method = f"Cox proportional hazards (statsmodels PHReg, {ties} ties)"
         self.settings = dict(ties=ties, alpha=alpha, formula=formula)
     def to_frame(self)->pd.DataFrame: return self.table.copy()
-    def summary(self)->str:
-        "Text summary: model, n, events, coefficient table, likelihood-ratio test."
+    def summary(self)->Summary:
+        "Model, n, events, coefficient table, likelihood-ratio test."
         lr = self.lr_test
-        with pd.option_context('display.width', 140):
-            return (f"{self.method}\n{self.formula}\nn = {self.n}, events = {self.events}\n\n"
-                    f"{self.table.to_string(index=False, float_format=lambda x: f'{x:.4g}')}\n\n"
-                    f"Likelihood ratio test = {lr['stat']:.3f} on {lr['df']} df, p = {lr['p']:.3g}")
-    def __repr__(self): return self.summary()
-    def _repr_html_(self):
-        lr = self.lr_test
-        return (f"<p><b>{self.method}</b>: <code>{self.formula}</code>, n = {self.n}, events = {self.events}</p>"
-                + self.table.to_html(index=False, float_format=lambda x: f'{x:.4g}')
-                + f"<p>Likelihood ratio test = {lr['stat']:.3f} on {lr['df']} df, p = {lr['p']:.3g}</p>")
+        return Summary(self.method, [("", self.table)],
+                       [f"{self.formula}; n = {self.n}, events = {self.events}",
+                        f"Likelihood ratio test = {lr['stat']:.3f} on {lr['df']} df, p = {lr['p']:.3g}"], digits=4)
     def plot(
         self,
         ax=None, # matplotlib Axes to draw on (new figure if None)
@@ -286,22 +275,22 @@ def cox_ph(
 )->CoxResult:                # tidy table: term, coef, se, hr, hr CI, z, p
     "Cox proportional-hazards regression via statsmodels PHReg with Efron ties by default."
     from statsmodels.duration.hazard_regression import PHReg
-    if ties not in ('efron', 'breslow'): raise ValueError(f"ties must be 'efron' or 'breslow', not {ties!r}")
+    if ties not in ('efron', 'breslow'): raise InputError("cox_ph", [Problem("argument ties", value=ties, rule="must be 'efron' or 'breslow'")])
     if isinstance(formula_or_columns, str):
         rhs = formula_or_columns.split('~', 1)[-1].strip()
         used = [c for c in data.columns if isinstance(c, str) and re.search(rf'(?<![\w.]){re.escape(c)}(?![\w.])', rhs)]
         used = [c for c in used if c not in (duration, event)]
     else:
         used = list(formula_or_columns)
-        if not used: raise ValueError("formula_or_columns: give at least one covariate")
+        if not used: raise WinbackError("cox_ph: formula_or_columns names no covariate; give at least one")
     d = _check_surv_data(data, duration, event, tuple(used))
-    if int(d[event].sum()) == 0: raise ValueError(f"column {event!r} has no events (all censored): a Cox model cannot be estimated")
+    if int(d[event].sum()) == 0: raise WinbackError(f"column {event!r} has no events (all censored): a Cox model cannot be estimated")
     if isinstance(formula_or_columns, str):
         formula = f"{duration} ~ {rhs}"
         model = PHReg.from_formula(formula, d, status=d[event].to_numpy(), ties=ties)
     else:
         nonnum = [c for c in used if not (pd.api.types.is_numeric_dtype(d[c]) or pd.api.types.is_bool_dtype(d[c]))]
-        if nonnum: raise ValueError(f"non-numeric column(s) {nonnum}: code them as numbers or use a formula such as 'C({nonnum[0]})'")
+        if nonnum: raise InputError("cox_ph", [Problem(column=c, rule=f"is not numeric: code it as numbers or use a formula such as 'C({c})'") for c in nonnum])
         formula = f"{duration} ~ {' + '.join(map(str, used))}"
         model = PHReg(d[duration].to_numpy(), d[used].astype(float), status=d[event].to_numpy(), ties=ties)
     names = list(model.exog_names)
@@ -315,11 +304,12 @@ def cox_ph(
     table = pd.DataFrame({'term': names, 'coef': coef, 'se': se, 'hr': np.exp(coef),
                           'hr_ci_low': np.exp(coef - z * se), 'hr_ci_high': np.exp(coef + z * se),
                           'z': coef / se, 'p_value': 2 * stats.norm.sf(np.abs(coef / se))})
+    table[['estimate', 'ci_low', 'ci_high']] = table[['hr', 'hr_ci_low', 'hr_ci_high']].to_numpy()  # the shared names: the hazard ratio
     return CoxResult(fit, table, n, events, formula, ties, alpha, model.loglike(np.zeros(k)), duration, event)
 
 # %% ../nbs/08_survival.ipynb #fe32073d
-@dataclass
-class RecaptureTimes:
+@dataclass(repr=False)
+class RecaptureTimes(Result):
     "Durations and events built from a case table, with the rows that could not be used and why."
     data:pd.DataFrame     # kept rows: the case columns plus `duration` (years) and `event` (0/1)
     dropped:pd.DataFrame  # rows left out, with a `reason` column
@@ -332,17 +322,18 @@ class RecaptureTimes:
     def n_dropped(self)->int: return len(self.dropped)
     @property
     def settings(self)->dict: return dict(origin=self.origin, partial_as_event=self.partial_as_event, unknown=self.unknown)
+    @property
+    def method(self)->str:
+        "What was computed, in words."
+        return (f"time to recapture from {self.origin} (years), censored at observed_year"
+                f"{'' if self.partial_as_event else '; partial recapture treated as censored'}"
+                f"{'; missing outcome treated as censored at observed_year' if self.unknown == 'censor' else ''}")
     def to_frame(self)->pd.DataFrame: return self.data.copy()
-    def summary(self)->str:
-        "Counts of kept, dropped and recaptured cases."
-        s = (f"time to recapture from {self.origin} (years): {self.n} case(s) used, "
-             f"{int(self.data.event.sum())} recaptured, {self.n_dropped} dropped"
-             f"{'' if self.partial_as_event else '; partial recapture treated as censored'}"
-             f"{'; missing outcome treated as censored at observed_year' if self.unknown == 'censor' else ''}")
-        if self.n_dropped: s += "\n" + "\n".join(f"  row {i}: {r}" for i, r in self.dropped.reason.items())
-        return s
-    def __repr__(self): return self.summary()
-    def _repr_html_(self): return f"<pre>{self.summary()}</pre>" + self.data.to_html()
+    def summary(self)->Summary:
+        "Counts of kept, dropped and recaptured cases, and why each dropped row was left out."
+        dropped = pd.DataFrame({"row": [str(i) for i in self.dropped.index], "reason": list(self.dropped.reason)})
+        return Summary("Time to recapture", [("dropped rows", dropped)] if self.n_dropped else [],
+                       [f"{self.method}: {_n(self.n, 'case')} used, {int(self.data.event.sum())} recaptured, {self.n_dropped} dropped"])
 
 # %% ../nbs/08_survival.ipynb #30d3969f
 def time_to_recapture(
@@ -352,22 +343,23 @@ def time_to_recapture(
     unknown:str="drop",         # missing `recaptured`: 'drop' the case (as the factor table does) or 'censor' it at observed_year
 )->RecaptureTimes:              # `.data` with duration and event, `.dropped` with reasons
     "Years from dissolution (or re-approach) to recapture, censored at observed_year when not recaptured."
-    if origin not in ('dissolution', 'reapproach'): raise ValueError(f"origin must be 'dissolution' or 'reapproach', not {origin!r}")
-    if unknown not in ('drop', 'censor'): raise ValueError(f"unknown must be 'drop' or 'censor', not {unknown!r}")
+    probs = ([] if origin in ('dissolution', 'reapproach') else [Problem("argument origin", value=origin, rule="must be 'dissolution' or 'reapproach'")]) + \
+            ([] if unknown in ('drop', 'censor') else [Problem("argument unknown", value=unknown, rule="must be 'drop' or 'censor'")])
+    if probs: raise InputError("time_to_recapture", probs)
     start_col = f"{origin}_year"
     need = [start_col, 'recapture_year', 'observed_year', 'recaptured']
-    missing = [c for c in need if c not in cases.columns]
-    if missing: raise ValueError(f"case table lacks column(s) {', '.join(map(repr, missing))}")
-    clash = [c for c in ('duration', 'event') if c in cases.columns]
-    if clash: raise ValueError(f"case table already has column(s) {clash}; rename them first")
+    probs = [Problem(column=c, rule="is missing from the case table") for c in need if c not in cases.columns]
+    probs += [Problem(column=c, rule="is already in the case table; rename it first") for c in ('duration', 'event') if c in cases.columns]
+    if probs: raise InputError("case table", probs)
     yrs = {c: pd.to_numeric(cases[c], errors='coerce').astype('Int64') for c in ['dissolution_year', 'reapproach_year', 'recapture_year', 'observed_year'] if c in cases.columns}
     rec = cases['recaptured'].astype('string')
-    probs = []
+    row, col = {r: k for k, r in enumerate(cases.index)}, {c: k for k, c in enumerate(cases.columns)}
+    at = lambda i, c: (row.get(i, 0), col.get(c, 0))   # problems sorted by row, then column
     bad = rec.notna() & ~rec.isin(['yes', 'partial', 'no'])
-    probs += [f"row {i}, column 'recaptured': {v!r} is not one of: yes, partial, no (or missing)" for i, v in rec[bad].items()]
+    probs += [Problem(f"row {i}", 'recaptured', v, "is not one of: yes, partial, no (or missing)", at(i, 'recaptured')) for i, v in rec[bad].items()]
     for c, s in yrs.items():
         nonint = cases[c].notna() & s.isna()
-        probs += [f"row {i}, column {c!r}: {v!r} is not a year" for i, v in cases[c][nonint].items()]
+        probs += [Problem(f"row {i}", c, v, "is not a year", at(i, c)) for i, v in cases[c][nonint].items()]
     is_event = rec.eq('yes') | (rec.eq('partial') if partial_as_event else False)
     is_event = is_event.fillna(False).astype(bool)
     unk = rec.isna() if unknown == 'drop' else pd.Series(False, index=cases.index)
@@ -381,10 +373,10 @@ def time_to_recapture(
     reasons[bad] = pd.NA  # reported as errors instead
     ok = start.notna() & end.notna() & ~bad & ~unk
     neg = ok & (end < start)
-    probs += [f"row {i}, column {end_col[i]!r}: {end[i]} is before {start_col} {start[i]}" for i in cases.index[neg.fillna(False)]]
+    probs += [Problem(f"row {i}", end_col[i], end[i], f"is before {start_col} {start[i]}", at(i, end_col[i])) for i in cases.index[neg.fillna(False)]]
     late = ok & is_event & yrs['observed_year'].notna() & (yrs['observed_year'] < yrs['recapture_year'])
-    probs += [f"row {i}, column 'observed_year': {yrs['observed_year'][i]} is before recapture_year {yrs['recapture_year'][i]}" for i in cases.index[late.fillna(False)]]
-    if probs: raise ValueError(f"case table: {len(probs)} problem(s)\n  " + "\n  ".join(probs))
+    probs += [Problem(f"row {i}", 'observed_year', yrs['observed_year'][i], f"is before recapture_year {yrs['recapture_year'][i]}", at(i, 'observed_year')) for i in cases.index[late.fillna(False)]]
+    if probs: raise InputError("case table", probs)
     keep = ok.fillna(False).astype(bool)
     data = cases[keep].copy()
     data['duration'] = (end[keep] - start[keep]).astype(int)
