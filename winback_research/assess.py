@@ -77,11 +77,15 @@ def _has(case, field, code): return code in str(case.get(field) or "").split(";"
 def _reasons(case): return [r for r in [case.get("reason_primary")] + str(case.get("reasons_secondary") or "").split(";") if r and r == r]
 _R = {r.code: r for r in REASONS}
 def _any_reason(case, codes): return any(r in codes for r in _reasons(case))
+
+# %% ../nbs/10_assess.ipynb #6169a317
 def _ctrl(case):
     c = case.get("cause_controllable")
     if c is not None and c == c: return bool(c)
     r = _R.get(case.get("reason_primary"))
     return r.controllable if r else None
+
+# %% ../nbs/10_assess.ipynb #0f7dac19
 def _share(case, f): v = case.get(f); return None if v is None or v != v else float(v)
 
 ADVICE = (
@@ -134,6 +138,7 @@ def _case_dict(row:pd.Series)->dict:
     "A case as plain Python values (missing -> None, numpy scalars -> Python scalars)."
     return {k: (None if not isinstance(v, str) and pd.isna(v) else v.item() if hasattr(v, "item") else v) for k, v in row.items()}
 
+# %% ../nbs/10_assess.ipynb #ce7cec87
 def advice_for(
     case:pd.Series,  # one typed case (a row of a case table)
     lang:str="en",   # "en" or "zh"
@@ -166,6 +171,7 @@ def _scenarios(case:pd.DataFrame)->pd.DataFrame:
     both["scenario"] = list(SCENARIOS)
     return both
 
+# %% ../nbs/10_assess.ipynb #3391747d
 def predict_scenarios(
     case:pd.DataFrame,        # one typed case (a one-row table)
     model,                    # a `models.FirthFit` fitted on the study with `ASSESS_MODEL`
@@ -185,6 +191,7 @@ def _identical(case:pd.Series, study:pd.DataFrame, names:list)->pd.Series:
         same &= s.isna() if pd.isna(a) else (s.astype(object) == a).fillna(False).astype(bool)
     return same
 
+# %% ../nbs/10_assess.ipynb #12c206e8
 def study_without(
     case:pd.DataFrame,   # one typed case (a one-row table)
     study:pd.DataFrame,  # the study
@@ -368,6 +375,7 @@ def _auc(y, p):
     if len(pos) == 0 or len(neg) == 0: return float("nan")
     return float(((pos[:, None] > neg[None, :]).sum() + 0.5*(pos[:, None] == neg[None, :]).sum()) / (len(pos)*len(neg)))
 
+# %% ../nbs/10_assess.ipynb #3d287ee2
 def check_model(
     model,  # a `models.FirthFit`
 )->ModelCheck:
@@ -508,6 +516,7 @@ def _reason_table(c):
                              controllable_from="coded" if role == "primary" and c.get("cause_controllable") is not None else "taxonomy default"))
     return pd.DataFrame(rows, columns=["reason", "code", "role", "klass", "controllable", "controllable_from"])
 
+# %% ../nbs/10_assess.ipynb #5d870db9
 def _accommodation_table(c, study):
     "Step 4: the accommodations that fit the reasons, and how often the study's winners offered each."
     reasons = [r for r in _reasons(c) if r in FIT]
@@ -522,6 +531,7 @@ def _accommodation_table(c, study):
     t = t[t.fits_reason | (t.share_of_winners > 0)]
     return t.sort_values(["fits_reason", "share_of_winners"], ascending=False, kind="stable").reset_index(drop=True)
 
+# %% ../nbs/10_assess.ipynb #38dea364
 def _base_rate(study:pd.DataFrame)->pd.DataFrame:
     "The study's base rate of recapture with its Wilson interval, as a one-row prediction table."
     y = study["won_back"].dropna().astype(bool)
@@ -529,6 +539,7 @@ def _base_rate(study:pd.DataFrame)->pd.DataFrame:
     return pd.DataFrame({"scenario": ["all cases of the study (base rate)"], "p": [float(y.mean())], "p_low": [lo], "p_high": [hi],
                          "source": ["study base rate"]})
 
+# %% ../nbs/10_assess.ipynb #fc7eab62
 def assess(
     case:pd.DataFrame,          # one lost customer, coded with the codebook (a one-row table or a Series)
     against:pd.DataFrame,       # the study to learn from (the case itself and identical rows are left out)

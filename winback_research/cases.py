@@ -38,6 +38,7 @@ class CellError(WinbackError):
 _TRUE, _FALSE = {"yes", "true", "1"}, {"no", "false", "0"}
 _INT = re.compile(r"^[+-]?\d+(\.0+)?$")
 
+# %% ../nbs/01_cases.ipynb #0d3aa393
 def _hint(x, allowed):
     "A hint for a code that is almost an allowed one (spaces, case, spelling)."
     if x.strip() in allowed: return " (note the spaces around it)"
@@ -46,6 +47,7 @@ def _hint(x, allowed):
     m = difflib.get_close_matches(x, allowed, n=1)
     return f" (did you mean {m[0]!r}?)" if m else ""
 
+# %% ../nbs/01_cases.ipynb #a4c449d8
 def parse_cell(
     v:Variable, # the codebook variable of the column
     x:str,      # the cell as text (never None: missing cells are handled before)
@@ -93,11 +95,13 @@ def _column_problems(cols, header="header"):
         if v.required and v.name not in cols: probs.append(Problem(header, v.name, None, "is required but the column is missing", (0, 0)))
     return probs
 
+# %% ../nbs/01_cases.ipynb #9f9ea98b
 def _rule_message(rule, row):
     "A cross-field rule's message, filled in with the row's values."
     vals = {c: (None if pd.isna(row[c]) else (int(row[c]) if isinstance(row[c], (float, np.floating)) and float(row[c]).is_integer() else row[c])) for c in rule.columns}
     return rule.message.format(**vals)
 
+# %% ../nbs/01_cases.ipynb #3bd2e985
 def parse_table(
     raw:pd.DataFrame,   # text cells (None = missing), one row per case, codebook column names
     source:str,         # file or folder name, for the report
@@ -167,6 +171,7 @@ def _read_csv_text(path:Path):
     raw = raw.astype(object).where(raw != "", None)
     return raw, enc
 
+# %% ../nbs/01_cases.ipynb #a0b170cd
 def _xlsx_cell(x):
     "An XLSX cell value as the text a coder typed."
     if x is None: return None
@@ -175,6 +180,7 @@ def _xlsx_cell(x):
     if hasattr(x, "year") and not isinstance(x, (int, float)): return str(x.year)
     return str(x)
 
+# %% ../nbs/01_cases.ipynb #1f968603
 def _read_xlsx_text(path:Path, sheet=None):
     "The cases sheet of an XLSX workbook as a frame of text cells (None = empty)."
     from openpyxl import load_workbook
@@ -203,6 +209,7 @@ def _text_loader():
                                           for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
     return TextLoader
 
+# %% ../nbs/01_cases.ipynb #8d2356ed
 def load_yaml_text(
     text:str, # YAML document
 ):            # the document with every scalar as text (null stays None)
@@ -229,6 +236,7 @@ def _yaml_case_row(doc, name):
         row[k] = x
     return row, probs
 
+# %% ../nbs/01_cases.ipynb #f027abec
 def _read_yaml_cases(path:Path):
     "A YAML case file, or a folder of them, as a frame of text cells, the case file names and the problems found."
     files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml")) if path.is_dir() else [path]
@@ -268,6 +276,7 @@ def read_cases(
     df.attrs.update(source=path.name, format=kind, encoding=enc, synthetic=is_synthetic(df))
     return df
 
+# %% ../nbs/01_cases.ipynb #f701700d
 def is_synthetic(
     cases:pd.DataFrame, # a case table
 )->bool:                # True when any row is synthetic (data_origin) or the table says so
@@ -294,6 +303,7 @@ def _cell_text(x, v):
     if isinstance(x, (float, np.floating)) and float(x).is_integer() and v is not None and v.type in ("integer", "year"): return str(int(x))
     return str(x)
 
+# %% ../nbs/01_cases.ipynb #5285317a
 def to_text_frame(
     cases:pd.DataFrame, # a typed case table
 )->pd.DataFrame:        # stored columns only, every cell as codebook text (booleans yes/no)
@@ -301,6 +311,7 @@ def to_text_frame(
     cols = [c for c in template_columns() if c in cases.columns]
     return pd.DataFrame({c: [_cell_text(x, CODEBOOK.get(c)) for x in cases[c].tolist()] for c in cols}, dtype=object)
 
+# %% ../nbs/01_cases.ipynb #593a201c
 def write_cases(
     cases:pd.DataFrame,   # a typed case table
     path,                 # .csv, .xlsx, or a folder (YAML, one file per case)

@@ -16,11 +16,13 @@ __all__ = ['BUG_LINE', 'cmd_validate', 'cmd_codebook', 'cmd_template', 'cmd_exam
 # %% ../nbs/20_cli.ipynb #36a5826b
 class _Fmt(argparse.RawDescriptionHelpFormatter): pass
 
+# %% ../nbs/20_cli.ipynb #219a2d2f
 def _sub(sp, name, help, example, func):
     p = sp.add_parser(name, help=help, description=help, epilog=f"example:\n  {example}", formatter_class=_Fmt)
     p.set_defaults(func=func)
     return p
 
+# %% ../nbs/20_cli.ipynb #6ccb9380
 def _out(text:str, path=None, force=False):
     "Print `text`, or write it atomically to `path`."
     if path is None: print(text); return
@@ -51,11 +53,13 @@ def cmd_codebook(a)->int:
     from winback_research.codebook import data_dictionary
     _out(data_dictionary(a.format, a.lang), a.output, a.force); return 0
 
+# %% ../nbs/20_cli.ipynb #c4092795
 def cmd_template(a)->int:
     "Write a blank coding template."
     from winback_research.codebook import write_template
     print(f"wrote {write_template(a.output, evidence=not a.no_evidence, lang=a.lang, overwrite=a.force)}"); return 0
 
+# %% ../nbs/20_cli.ipynb #7e4b3e9c
 def cmd_example(a)->int:
     "Export a bundled study to a case file."
     from winback_research.datasets import load_example, EXAMPLES
@@ -79,6 +83,7 @@ def _jsonable(df):
     from winback_research.assess import json_records
     return json_records(df)
 
+# %% ../nbs/20_cli.ipynb #8ef4102f
 def _firth_both_codings(cases, formula):
     "The Firth model with partial counted as recaptured, and (None when it cannot be fitted) as not recaptured."
     from winback_research.core import WinbackError
@@ -89,6 +94,7 @@ def _firth_both_codings(cases, formula):
     except WinbackError: alt = None
     return m, alt
 
+# %% ../nbs/20_cli.ipynb #424391ae
 def cmd_analyze(a)->int:
     "Factor table and Firth model of a study."
     from winback_research.crosscase import factor_table
@@ -117,6 +123,7 @@ def cmd_analyze(a)->int:
         print(t.to_string(index=False))
     return 0
 
+# %% ../nbs/20_cli.ipynb #d85a5497
 def cmd_agreement(a)->int:
     "Agreement between coders and the list of disagreements."
     from winback_research.reliability import agreement, disagreements
@@ -131,6 +138,7 @@ def cmd_agreement(a)->int:
     else: print(ag.summary()); print(f"\n{len(dis)} disagreements to resolve" + ("" if a.output else " (use -o FILE to export them)"))
     return 0
 
+# %% ../nbs/20_cli.ipynb #ffa7e27d
 def _parse_conditions(specs):
     "QCA conditions from 'NAME=rule' or a bare variable name (named in upper case)."
     import re
@@ -142,6 +150,7 @@ def _parse_conditions(specs):
         else: raise WinbackError(f"condition {sp!r}: give it a name, e.g. 'TOP={sp.strip()}'")
     return out
 
+# %% ../nbs/20_cli.ipynb #30f87340
 def cmd_qca(a)->int:
     "Crisp-set QCA of a study."
     from winback_research.conditions import qca_data, DEFAULT_CONDITIONS
@@ -179,6 +188,7 @@ def cmd_assess(a)->int:
         build_assessment_report(case, study, lang=a.lang).write(a.output, overwrite=a.force); print(f"wrote {a.output}", file=sys.stderr)
     return 0
 
+# %% ../nbs/20_cli.ipynb #59863187
 def cmd_portfolio(a)->int:
     "Rank a list of lost customers by the expected value of a win-back."
     from winback_research.assess import assess_portfolio
@@ -206,6 +216,7 @@ def _load_study(spec:str):
     from winback_research.cases import read_cases
     return read_cases(spec)
 
+# %% ../nbs/20_cli.ipynb #bf45ce23
 def cmd_report(a)->int:
     "Build the study report."
     from winback_research.cases import CaseFileError
@@ -252,6 +263,7 @@ def _summary_lines(name, df)->list:
     if d["most_missing"]: lines.append("   most missing: " + ", ".join(f"{k} {v}" for k, v in d["most_missing"].items()))
     return lines
 
+# %% ../nbs/20_cli.ipynb #9b6e5725
 def cmd_demo(a)->int:
     "Run the main job on the bundled example data."
     from winback_research.datasets import load_example
@@ -365,6 +377,7 @@ def _show_warnings(caught, command)->None:
         seen.add(str(w.message))
         print(f"winback {command}: note: {w.message}", file=sys.stderr)
 
+# %% ../nbs/20_cli.ipynb #48380816
 def main(
     argv:list|None=None, # arguments (default: sys.argv[1:])
 )->int:                  # exit code: 0 done, 1 a problem you can fix (printed), 2 usage, 70 a bug in the toolkit

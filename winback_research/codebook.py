@@ -72,6 +72,7 @@ class Option:
     zh: str     # Chinese label
     note: str = ""  # how to apply it, or what it implies
 
+# %% ../nbs/00_codebook.ipynb #d792b4ca
 @dataclass(frozen=True)
 class Variable:
     "One codebook variable: a column of a case table."
@@ -320,6 +321,7 @@ def _won_back(d):
     r = d["recaptured"].astype("string")
     return r.isin(["yes", "partial"]).astype("boolean").mask(r.isna())
 
+# %% ../nbs/00_codebook.ipynb #7146b0d5
 def _n_acc(d):
     s = d["accommodations"].astype("string")
     n = s.str.split(";").str.len().astype("Int64")
@@ -358,6 +360,7 @@ class UnknownVariable(WinbackError, KeyError):
     "A name that is not a codebook variable: a `WinbackError` the user can fix, and a `KeyError` for lookups."
     __str__ = WinbackError.__str__   # the message as written, not KeyError's repr of it
 
+# %% ../nbs/00_codebook.ipynb #86f7cdbe
 def get_var(
     name:str, # variable name
 )->Variable:
@@ -369,6 +372,7 @@ def get_var(
 # %% ../nbs/00_codebook.ipynb #6c76d278
 def _dialogue_top(d): return (d["dialogue_level"].astype("string") == "top").astype("boolean")
 
+# %% ../nbs/00_codebook.ipynb #c4217a47
 def _accommodation_fit(d):
     acc, rsn = d["accommodations"].astype("string"), d["reason_primary"].astype("string")
     return pd.Series(pd.array([pd.NA if pd.isna(a) or pd.isna(r) else bool(set(str(a).split(";")) & FIT.get(r, set()))
@@ -378,6 +382,7 @@ def _ties(d):
     s = d["personal_ties"]
     return s.astype("string").isin(["occasional", "regular"]).astype("boolean").mask(s.isna())
 
+# %% ../nbs/00_codebook.ipynb #8af18639
 def _executive_conflict(d):
     rsn, sec = d["reason_primary"].astype("string"), d["reasons_secondary"].astype("string")
     return pd.Series(pd.array([pd.NA if pd.isna(r) else (r == "executive_conflict" or (pd.notna(s) and "executive_conflict" in str(s).split(";")))
@@ -429,6 +434,7 @@ class Rule:
     message: str      # what is wrong, with {column} placeholders for the row's values
     broken: Callable  # function(cases) -> boolean Series, True where the row breaks the rule
 
+# %% ../nbs/00_codebook.ipynb #6c37e6ec
 def _after(a, b, strict=False):
     def f(d):
         x, y = d[a], d[b]
@@ -446,6 +452,7 @@ def _secondary_repeats_primary(d):
 def _after_needs_recaptured(col):
     return lambda d: (d[col].notna() & ~d["recaptured"].astype("string").isin(["yes", "partial"]).fillna(False)).astype(bool)
 
+# %% ../nbs/00_codebook.ipynb #ae2d71fb
 def _given_although_not_reapproached(col):
     return lambda d: (d[col].notna() & (d["reapproached"] == False).fillna(False)).astype(bool)
 
@@ -561,6 +568,7 @@ def _multi_ok(v):
         return s.map(ok, na_action="ignore").fillna(True).astype(bool)
     return check
 
+# %% ../nbs/00_codebook.ipynb #f15c8b51
 def case_schema(
     strict:bool=True, # reject columns that are not in the codebook
 ):
@@ -639,6 +647,7 @@ def template_columns(
     "Column order of a blank case table."
     return [v.name for v in VARIABLES] + (evidence_columns() if evidence else [])
 
+# %% ../nbs/00_codebook.ipynb #b7151dd4
 def write_template(
     path,               # .csv or .xlsx file to create
     evidence:bool=True, # include the evidence columns
@@ -711,6 +720,7 @@ def table_schema(
         fields.append(f)
     return {"fields": fields, "primaryKey": ["case_id"], "missingValues": [""]}
 
+# %% ../nbs/00_codebook.ipynb #cfcedcda
 def datapackage(
     name:str,               # package name (lower case, digits, - . _)
     path:str="cases.csv",   # the CSV file of the resource, relative to the descriptor

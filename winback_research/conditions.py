@@ -36,6 +36,7 @@ def _bad(cname, rule):
     "The error for one clause of condition `cname` that cannot be computed."
     return InputError("condition_membership", [Problem(f"condition {cname}", rule=rule)])
 
+# %% ../nbs/07c_conditions.ipynb #461e0d88
 def _clause_membership(cases, clause, cname):
     "Membership (1.0 / 0.0, NA when unknown) of each case in one clause such as 'dialogue_level >= top'."
     m = _CLAUSE.match(clause)

@@ -21,6 +21,7 @@ def _show(x):
     if isinstance(x, float) and math.isfinite(x) and float(x).is_integer(): x = int(x)
     return repr(x) if isinstance(x, str) else str(x)
 
+# %% ../nbs/00_core.ipynb #c77c46be
 @dataclass(frozen=True)
 class Problem:
     "One problem with the user's input: where it is, the value, and the rule it breaks."
@@ -40,6 +41,7 @@ class Problem:
 class WinbackError(ValueError):
     "A problem the user can act on (bad input, an analysis that cannot run on these data); the command line prints it and exits 1."
 
+# %% ../nbs/00_core.ipynb #eb60322c
 class InputError(WinbackError):
     "Bad input: every problem found at once, each with where, what value and which rule."
     def __init__(self,
@@ -69,6 +71,7 @@ def _fmt(v, digits:int=3, decimals:int|None=None):
     except (TypeError, ValueError): pass
     return str(v)
 
+# %% ../nbs/00_core.ipynb #fa711a28
 def _display(df:pd.DataFrame, digits:int=3, decimals:int|None=None)->pd.DataFrame:
     "A frame with every cell formatted for reading."
     import pandas as pd
@@ -125,6 +128,7 @@ class Summary:
     __repr__ = as_text
     def _repr_html_(self): return self.as_html()
 
+# %% ../nbs/00_core.ipynb #b9071dda
 def _plain(v):
     "A cell as a JSON-safe Python value."
     import pandas as pd
@@ -166,6 +170,7 @@ def catalogue(
     if lang not in LANGS: raise InputError("lang", [Problem(column="lang", value=lang, rule=f"is not one of: {', '.join(LANGS)}")])
     return json.loads((resources.files("winback_research") / "data" / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
 
+# %% ../nbs/00_core.ipynb #5c72fc55
 def tr(
     key:str,       # phrase key
     lang:str="en", # one of `LANGS`

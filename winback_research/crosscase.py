@@ -98,12 +98,14 @@ def _pmf(r1, c1, n, log_or):
     w = np.exp(lw - lw.max())
     return xs, w/w.sum()
 
+# %% ../nbs/03_crosscase.ipynb #5b6d8ef2
 def _tail(a, r1, c1, n, log_or, upper, mid):
     "P(X >= a) (upper) or P(X <= a) for the top-left cell at this log odds ratio, less half P(X = a) for mid-p."
     xs, p = _pmf(r1, c1, n, log_or)
     t = p[xs >= a].sum() if upper else p[xs <= a].sum()
     return float(t - 0.5*p[xs == a].sum()) if mid else float(min(1.0, t))
 
+# %% ../nbs/03_crosscase.ipynb #183778ec
 def _cond_ci(a, r1, c1, n, alpha, mid):
     "Exact conditional (Cornfield) interval of the odds ratio, mid-p version when `mid`."
     lo_x, hi_x = max(0, r1 + c1 - n), min(r1, c1)
@@ -112,6 +114,7 @@ def _cond_ci(a, r1, c1, n, alpha, mid):
         return math.exp(brentq(f, -60, 60, xtol=1e-12)) if f(-60)*f(60) < 0 else (0.0 if upper else math.inf)
     return (0.0 if a == lo_x else root(True)), (math.inf if a == hi_x else root(False))
 
+# %% ../nbs/03_crosscase.ipynb #0b38bfe1
 def odds_ratio_2x2(
     table,              # [[a, b], [c, d]]: rows = level / rest, columns = recaptured / not recaptured
     alpha:float=0.05,   # 1 - confidence level
@@ -218,6 +221,7 @@ def _is_outcome_role(name):
     v = codebook_var(name)
     return v is not None and v.role == "outcome"
 
+# %% ../nbs/03_crosscase.ipynb #c5c371fe
 def factor_family(
     cases:pd.DataFrame,       # case table
     outcome:str="recaptured", # outcome column
@@ -252,6 +256,7 @@ def _fmt_or(o, l, h):
     f = lambda x: "∞" if x == math.inf else f"{x:.2f}"
     return "n/a" if o != o else f"{f(o)} ({f(l)}–{f(h)})"
 
+# %% ../nbs/03_crosscase.ipynb #a02e771e
 @dataclass(repr=False)
 class FactorTable(Result):
     "Cross-case factor table: one row per factor level (see `to_frame()`), trend tests for ordinal factors."
@@ -361,6 +366,7 @@ def _rows_for(d, yy, f, kind, alpha, mid_p):
                          **odds_ratio_2x2([[a, b], [c, e]], alpha, mid_p)))
     return rows
 
+# %% ../nbs/03_crosscase.ipynb #5b608091
 def _factor_problems(cases, outcome, factors, types):
     "Every reason the outcome or one of `factors` cannot go into the table."
     problems = []
@@ -378,6 +384,7 @@ def _factor_problems(cases, outcome, factors, types):
                             "columns (numbers go into models.firth_logit)")
     return problems
 
+# %% ../nbs/03_crosscase.ipynb #38761b03
 def _trend_row(f, rs, exact_trend):
     "Cochran-Armitage trend test of ordinal factor `f` from its level rows; exact when asked or n is small."
     xs, ns = [r["recaptured"] for r in rs], [r["n"] for r in rs]
@@ -387,6 +394,7 @@ def _trend_row(f, rs, exact_trend):
                 p_asymptotic=tt["p_asymptotic"], p_exact=tt["p_exact"],
                 p_value=tt["p_exact"] if exact else tt["p_asymptotic"], p_method="exact" if exact else "asymptotic")
 
+# %% ../nbs/03_crosscase.ipynb #efec76d8
 def factor_table(
     cases:pd.DataFrame,           # case table, one row per broken relationship
     outcome:str="recaptured",     # outcome column (yes/partial/no, boolean or 0/1)

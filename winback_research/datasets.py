@@ -25,6 +25,7 @@ EXAMPLES = {
 
 def _data_file(name): return resources.files("winback_research") / "data" / name
 
+# %% ../nbs/02_datasets.ipynb #1d4f37d2
 def load_example(
     name:str, # one of `EXAMPLES`
 )->pd.DataFrame:
@@ -58,12 +59,14 @@ def _effect_problems(effects)->list:
     return [Problem("argument effects", None, k, f"is an unknown effect; use: {', '.join(DEFAULT_EFFECTS)}")
             for k in sorted(set(effects or {}) - set(DEFAULT_EFFECTS), key=str)]
 
+# %% ../nbs/02_datasets.ipynb #d326258f
 def _effects(effects):
     "`DEFAULT_EFFECTS` with `effects` put in (checked by `_effect_problems`)."
     probs = _effect_problems(effects)
     if probs: raise InputError("effects", probs)
     return {**DEFAULT_EFFECTS, **(effects or {})}
 
+# %% ../nbs/02_datasets.ipynb #ecb32fab
 def _simulate_core(n, rng, eff):
     "Draw one study as numpy arrays: (stored columns, generating indicators, outcome)."
     U = rng.random
@@ -114,6 +117,7 @@ def _simulate_core(n, rng, eff):
                 recap_year=recap_year)
     return cols, x, seen
 
+# %% ../nbs/02_datasets.ipynb #372808a4
 def simulate_cases(
     n:int=26,               # number of broken relationships
     seed:int=2019,          # random seed (same seed, same study)

@@ -28,6 +28,7 @@ def _fisher_p(x, y):
     c = np.sum((x == 0) & (y == 1)); d = np.sum((x == 0) & (y == 0))
     return fisher_exact([[a, b], [c, d]]).pvalue
 
+# %% ../nbs/06_design.ipynb #9fa19e14
 def _firth_p(X, y):
     "Penalised LR p-value of the first column of `X` (NaN, a non-detection, when the fit does not converge)."
     from firthmodels import FirthLogisticRegression
@@ -37,6 +38,7 @@ def _firth_p(X, y):
         m.lrt(0)
     return float(m.lrt_pvalues_[0])
 
+# %% ../nbs/06_design.ipynb #6a820174
 def detect_once(
     x:dict,              # generating indicators (name -> 0/1 array), e.g. from `simulate_terms`
     y:np.ndarray,        # recaptured 0/1
@@ -63,6 +65,7 @@ def _marginal_counts(eff:tuple, n:int, seed:int)->dict:
     x, y = simulate_terms(n, np.random.default_rng(seed), dict(eff))
     return {k: tuple(int(np.sum((f == i) & (y == j))) for i, j in [(1, 1), (1, 0), (0, 1), (0, 0)]) for k, f in x.items()}
 
+# %% ../nbs/06_design.ipynb #1d175b21
 def marginal_odds_ratio(
     factor:str="rca_done",  # a generating factor
     effects:dict|None=None, # log-odds effects overriding `DEFAULT_EFFECTS`
@@ -125,6 +128,7 @@ class PowerResult(Result):
         ax.legend(frameon=False)
         return ax
 
+# %% ../nbs/06_design.ipynb #cd5d7992
 def power_by_simulation(
     n_cases,                      # a study size, or a list of sizes
     effects:dict|None=None,       # log-odds effects overriding `DEFAULT_EFFECTS`

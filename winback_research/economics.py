@@ -26,13 +26,13 @@ def _is_currency(x)->bool:
     "Is `x` written like an ISO 4217 code (three capital letters)?"
     return isinstance(x, str) and re.fullmatch(r"[A-Z]{3}", x) is not None
 
+# %% ../nbs/09_economics.ipynb #97967848
 def minor_unit(
     currency:str, # ISO 4217 alphabetic code, e.g. 'EUR'
 )->int:           # number of decimal places of the currency's minor unit
     "Decimal places of an ISO 4217 currency (2 unless listed as an exception)."
     if not _is_currency(currency): raise InputError("minor_unit", [Problem("argument currency", value=currency, rule=_CURRENCY_RULE)])
     return _MINOR.get(currency, 2)
-
 
 # %% ../nbs/09_economics.ipynb #8c22b8b1
 def to_money(
@@ -137,6 +137,7 @@ def _annuity(r, T):
     "Present value of 1 a year for T years at rate r (end of year)."
     return T if r == 0 else (1 - (1 + r) ** (-T)) / r
 
+# %% ../nbs/09_economics.ipynb #436184b1
 def _lines(v:dict)->dict:
     "Components of the appraisal from a dict of inputs (all Decimal or all float)."
     a = _annuity(v["discount_rate"], v["relationship_years"])
@@ -148,6 +149,7 @@ def _lines(v:dict)->dict:
     exp.update({_EFFORT_LABELS[f]: -v[f] for f in _COSTS})
     return dict(annuity=a, pv=pv, expected=exp)
 
+# %% ../nbs/09_economics.ipynb #d31553f6
 def _values(econ:WinbackEconomics, as_float:bool=False, **changes)->dict:
     "Numeric inputs of `econ` (optionally changed) as Decimal or float."
     v = {f: getattr(econ, f) for f in _MONEY + _RATES if f != "share_of_turnover"}

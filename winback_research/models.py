@@ -5,6 +5,7 @@
 # %% ../nbs/04_models.ipynb #26c0a1c7
 from __future__ import annotations
 import math, warnings
+from importlib.metadata import version as _pkg_version
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,7 +18,7 @@ from formulaic import Formula, model_matrix
 from formulaic.errors import FormulaicError
 from sklearn.exceptions import ConvergenceWarning
 from firthmodels import FirthLogisticRegression
-# internals of the pinned firthmodels 0.8.2, used only for nested (constrained) fits in `compare`
+# internals of firthmodels (pinned exactly in pyproject.toml), used only for nested (constrained) fits in `compare`
 from firthmodels.logistic import compute_logistic_quantities, _Workspace
 from firthmodels._solvers import newton_raphson
 
@@ -57,6 +58,7 @@ def _prepare(data, variables, types, outcome=None, partial_as_success=True):
         except InputError as e: problems += e.problems
     return pd.DataFrame(out, index=data.index), problems
 
+# %% ../nbs/04_models.ipynb #e9ee4272
 def _design(data, formula, partial_as_success=True, types=None):
     "Outcome vector, design DataFrame, rhs model spec and drop count for `formula` on `data`."
     if not isinstance(data, pd.DataFrame): raise TypeError("data must be a pandas DataFrame")
@@ -180,6 +182,7 @@ def _fit(X, y, tol=1e-8):
         warnings.simplefilter("ignore", ConvergenceWarning)
         return FirthLogisticRegression(fit_intercept=False, xtol=tol, gtol=tol, max_iter=100).fit(X, y)
 
+# %% ../nbs/04_models.ipynb #3a8d190c
 def _fit_inference(X, y, alpha):
     "Fit, penalised LR tests and profile CIs at the tightest tolerance at which all of them converge."
     for tol in _TOLS:
@@ -193,6 +196,7 @@ def _fit_inference(X, y, alpha):
         return est, ci, tol
     raise WinbackError("the Firth fit (or one of its penalised LR tests) did not converge at any tolerance; use fewer terms")
 
+# %% ../nbs/04_models.ipynb #a3cea4d6
 def _constrained_loglik(X, y, free):
     "Maximum penalised log-likelihood with the coefficients outside `free` fixed at 0, penalty from all of X."
     X = np.ascontiguousarray(X, float); n, k = X.shape
@@ -216,6 +220,7 @@ def _constrained_loglik(X, y, free):
 class FewEventsWarning(UserWarning):
     "Fewer events per estimated parameter than the usual rule of thumb (about 10): estimates are unstable."
 
+# %% ../nbs/04_models.ipynb #0e34c8cc
 def _events_per_variable(
     y:np.ndarray,   # outcome, 0/1
     X:pd.DataFrame, # design matrix (an 'Intercept' column does not count)
@@ -239,7 +244,7 @@ class FirthFit(Result):
     global_test: dict    # penalised LR test against the intercept-only model
     separation: Separation
     settings: dict = field(default_factory=dict)
-    method: str = ("Firth (1993) penalised likelihood (Jeffreys prior), firthmodels 0.8.2; profile penalised-likelihood "
+    method: str = (f"Firth (1993) penalised likelihood (Jeffreys prior), firthmodels {_pkg_version('firthmodels')}; profile penalised-likelihood "
                    "CIs; penalised likelihood-ratio p-values (null model fitted with the full design's penalty, as logistf).")
     _X: pd.DataFrame = field(default=None, repr=False)
     _y: np.ndarray = field(default=None, repr=False)
@@ -397,6 +402,7 @@ class LRTest(Result):
         "The test in one sentence, with its row."
         return Summary(self.title, [("", self.to_frame()[["dropped", "n", "chisq", "df", "p_value"]])], [self.message], digits=4)
 
+# %% ../nbs/04_models.ipynb #9ba13d85
 def compare(
     m_small:FirthFit,     # the smaller model
     m_big:FirthFit,       # the bigger model; its terms include all of m_small's

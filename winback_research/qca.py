@@ -201,6 +201,7 @@ def _zero_small(a):
     "Values below 1e-5 in absolute value set to 0, as R QCA does."
     a = np.asarray(a, float).copy(); a[np.abs(a) < 1e-5] = 0.0; return a
 
+# %% ../nbs/07_qca.ipynb #2d88b3fe
 def fit_measures(
     X:np.ndarray,  # memberships, cases x sets (or one vector)
     y:np.ndarray,  # outcome memberships
@@ -379,6 +380,7 @@ def _literals(levels):
     "Every literal (condition index, value): present and absent for a binary condition, each level for a multi-value one."
     return [(j, v) for j, lv in enumerate(levels) for v in ((1, 0) if lv == 2 else range(lv))]
 
+# %% ../nbs/07_qca.ipynb #5c7cb9a0
 def _combos(levels, size, base=None):
     "Literal combinations (one literal per condition) with `size` conditions, extending `base` combos."
     lits = _literals(levels)
@@ -389,6 +391,7 @@ def _combos(levels, size, base=None):
         out += [c + ((j, v),) for j, v in lits if j > last]
     return out
 
+# %% ../nbs/07_qca.ipynb #9ddb139a
 def _combo_mem(X, levels, combos, op):
     "Memberships (cases x combos) in the conjunction (op 'and') or disjunction ('or') of each combo's literals."
     M = np.empty((X.shape[0], len(combos)))

@@ -39,6 +39,7 @@ def _increasing(x, e, c, i, logistic, L, below, above):
         hi = 1 - ((i - x) / (i - c)) ** above / 2
         return np.where(x <= e, 0.0, np.where(x <= c, lo, np.where(x <= i, hi, 1.0)))
 
+# %% ../nbs/07b_qca_calibrate.ipynb #020d9cb1
 def _three(x, a, logistic, L, below, above, name):
     "Membership for three anchors (e, c, i): increasing when e < c < i, decreasing when e > c > i."
     e, c, i = a

@@ -217,6 +217,7 @@ def _space_mask(cubes, levels):
         if len(c): mask |= np.all((c[None, :] < 0) | (digits == c[None, :]), axis=1)
     return mask
 
+# %% ../nbs/07a_qca_minimize.ipynb #668fc7dd
 def _remainder_mask(tt, levels):
     "Rows that are remainders: '?' rows and rows no case falls in."
     total = int(np.prod(levels)); m = np.ones(total, bool)
@@ -236,6 +237,7 @@ def model_membership(
     T[label] = T.max(axis=1)
     return T
 
+# %% ../nbs/07a_qca_minimize.ipynb #d71166c6
 def model_fit(
     tt:TruthTable,          # the truth table the model comes from
     codes:np.ndarray,       # the model's terms as cubes (terms x conditions, -1 = any value)
@@ -446,6 +448,7 @@ def _solve(tt, pos_rows, allow_rows=None, forbid_rows=None, max_models=256, **kw
     models, complete = minimal_covers(covers(pr, pos), max_models, **kw)
     return pr, models, complete
 
+# %% ../nbs/07a_qca_minimize.ipynb #9e9c246d
 def _sa_frame(tt, cubes, remainder):
     "The remainders inside the cubes (a model's simplifying assumptions) as configurations, one row each."
     m = _space_mask(cubes, tt.levels)

@@ -69,6 +69,7 @@ def _split(x):
     "The options of a multi-select value as a set (None when not coded)."
     return None if pd.isna(x) else frozenset(o.strip() for o in str(x).split(";") if o.strip())
 
+# %% ../nbs/05_reliability.ipynb #3694dee3
 def coder_matrices(
     tables:dict,          # {coder: table indexed by case id} from `align_coders`
     name:str,             # variable (column) name
@@ -110,6 +111,7 @@ def _codes(
     vals, inv = np.unique(full, return_inverse=True)
     return inv.reshape(full.shape), len(vals)
 
+# %% ../nbs/05_reliability.ipynb #fea436ad
 def _pair_table(
     codes,   # 2 x cases matrix of integer codes from `_codes`
     k:int,   # number of categories
@@ -228,6 +230,7 @@ def _kappa(m, cats, alpha, n_boot=2000, seed=0):
         if b["n_used"] < n_boot: out["kappa_method"] += f", {n_boot - b['n_used']} with a single category left out"
     return out
 
+# %% ../nbs/05_reliability.ipynb #dd568603
 def _kalpha(m, level):
     "Krippendorff's alpha (nan when fewer than 2 distinct values are pairable)."
     pairable = (~np.isnan(m)).sum(axis=0) >= 2
@@ -298,6 +301,7 @@ class Agreement(Result):
         ax.set_yticks(np.arange(len(f)), lab); ax.set_xlabel("Krippendorff's alpha"); ax.set_xlim(min(-0.1, np.nanmin(f.k_alpha.to_numpy(float), initial=0)), 1.02)
         return ax
 
+# %% ../nbs/05_reliability.ipynb #bee8f816
 def _method(alpha, n_boot, seed):
     "The method text of an `Agreement`, with its settings."
     conf = f"{100*(1-alpha):g}%"
@@ -310,6 +314,7 @@ def _method(alpha, n_boot, seed):
             "variables, codes treated as nominal, missing codes as Gwet (2014); Krippendorff's alpha at the "
             "variable's level on all pairable values (krippendorff package); multi-select variables per option.")
 
+# %% ../nbs/05_reliability.ipynb #ad021325
 def agreement(
     coders,                   # {coder: case table}, a list of case tables, or one table with a 'coder' column
     variables:list|None=None, # variables to compare; default all shared coded columns
@@ -388,6 +393,7 @@ def _schema_for(cols):
     s = case_schema(strict=False)
     return s.remove_columns([c for c in s.columns if c not in cols])
 
+# %% ../nbs/05_reliability.ipynb #7b12fe4a
 def _schema_problems(d, schema):
     "Every failure of `schema` on `d`, as `Problem`s."
     import pandera.pandas as pa
@@ -399,6 +405,7 @@ def _schema_problems(d, schema):
                 else Problem(f"row {r.index}", r.column, r.failure_case, str(r.check), order(r))
                 for r in e.failure_cases.itertuples(index=False)]
 
+# %% ../nbs/05_reliability.ipynb #3e10256c
 def _alternatives(v, x, u_dir):
     "Lists of codes a second coder might have written instead of `x`, tried in turn."
     if v.type == "boolean": return [[not bool(x)]]
@@ -413,6 +420,7 @@ def _alternatives(v, x, u_dir):
             ["none"] if len(real) == 1 and "none" in v.values else [])
     return [add, drop] if u_dir < 0.5 else [drop, add]
 
+# %% ../nbs/05_reliability.ipynb #8253e15a
 def simulate_second_coding(
     cases:pd.DataFrame,       # a typed case table (e.g. from `read_cases` or `load_example`)
     error_rate:float=0.1,     # probability that a coded cell is coded differently

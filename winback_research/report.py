@@ -33,6 +33,7 @@ _YESNO = {"yes": ("yes", "是"), "no": ("no", "否"), "True": ("yes", "是"), "F
 _TERMS = {"dialogue_top": ("Dialogue reached top management", "对话达到高层"), "ties": ("Personal ties kept", "保留了私人关系"),
           "accommodation_fit": ("Accommodation fits the reason", "让步与破裂原因相符"), "Intercept": ("Intercept", "截距")}
 
+# %% ../nbs/11_report.ipynb #7f371c5a
 def level_label(name:str, level, lang:str="en")->str:
     "Label of one level of a variable (a code, or yes/no) in `lang`."
     lv = str(level)
@@ -40,6 +41,7 @@ def level_label(name:str, level, lang:str="en")->str:
     try: return get_var(name).option_label(lv, lang)
     except KeyError: return lv
 
+# %% ../nbs/11_report.ipynb #940c284e
 def term_label(term:str, lang:str="en")->str:
     "Label of a model term: a codebook variable, a generating indicator, or 'variable[T.level]'."
     import re as _re
@@ -79,6 +81,7 @@ def cjk_font()->str|None:
         if n in names: return n
     return None
 
+# %% ../nbs/11_report.ipynb #5eaef5ca
 @contextlib.contextmanager
 def figure_style(lang:str="en"):
     "matplotlib settings for report figures (no math parsing, text as paths, CJK fallback)."
@@ -88,6 +91,7 @@ def figure_style(lang:str="en"):
                                 "axes.unicode_minus": False, "figure.dpi": 100, "svg.hashsalt": "winback"}):
         yield
 
+# %% ../nbs/11_report.ipynb #f4110512
 def _plain_ticks(fig):
     "Log axes label their ticks with mathtext; with math parsing off, use plain numbers instead."
     from matplotlib.ticker import FuncFormatter, NullFormatter
@@ -96,6 +100,7 @@ def _plain_ticks(fig):
             if scale == "log":
                 axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}")); axis.set_minor_formatter(NullFormatter())
 
+# %% ../nbs/11_report.ipynb #e3541a78
 def figure_svg(fig)->str:
     "Inline SVG markup of a matplotlib figure (the figure is closed)."
     import matplotlib.pyplot as plt
@@ -121,6 +126,8 @@ def _p(text): return f"<p>{html.escape(text)}</p>"
 def _table(df, **kw):
     return df.to_html(index=False, escape=True, na_rep="–", border=0, classes="t", float_format=lambda v: f"{v:.3g}", **kw)
 def _bdi(x): return f"<bdi>{html.escape(str(x))}</bdi>"
+
+# %% ../nbs/11_report.ipynb #39ecaf56
 def _est_ci(est, lo, hi, pct=False):
     "An estimate with its interval as one compact text cell."
     f0 = (lambda v: f"{v:.0%}") if pct else (lambda v: f"{v:.3g}")
@@ -128,6 +135,7 @@ def _est_ci(est, lo, hi, pct=False):
     if est is None or pd.isna(est): return "–"
     return f"{f(est)} ({f(lo)}–{f(hi)})"
 
+# %% ../nbs/11_report.ipynb #ad0b3c97
 def _safe(section_id, title, fn, lang):
     "A section, or one line saying why this analysis cannot run on these data (a bug is not caught)."
     try: return fn()
@@ -135,6 +143,7 @@ def _safe(section_id, title, fn, lang):
         s = Section(section_id, title); s.blocks.append(_p(tr("not_available", lang, why=str(e)))); s.facts["error"] = str(e)
         return s
 
+# %% ../nbs/11_report.ipynb #5c65a457
 def _version(package:str)->str:
     "Installed version of a package (read, never typed in)."
     from importlib import metadata as md
@@ -160,6 +169,7 @@ def section_data(cases, lang="en")->Section:
         s.blocks.append(f"<h3>{html.escape(tr('industries', lang))}</h3>" + _table(ind))
     return s
 
+# %% ../nbs/11_report.ipynb #98ce0a70
 def quality_findings(
     cases:pd.DataFrame, # a validated case table
 )->pd.DataFrame:        # finding, n cases, case ids
@@ -180,6 +190,7 @@ def quality_findings(
         add("coded fields without evidence (at least 3)", no_ev >= 3)
     return pd.DataFrame(rows, columns=["finding", "n", "cases"])
 
+# %% ../nbs/11_report.ipynb #f6b3588f
 def section_quality(cases, lang="en")->Section:
     "Data quality: validation status and coded share per variable."
     s = Section("quality", tr("quality", lang))
@@ -221,6 +232,7 @@ def _settings(settings:dict|None)->dict:
     if unknown: raise WinbackError(f"unknown report settings {sorted(unknown)}; use: {', '.join(REPORT_SETTINGS)}")
     return {**REPORT_SETTINGS, **(settings or {})}
 
+# %% ../nbs/11_report.ipynb #a00283ee
 def _summary_blocks(sm:Summary, lang:str, notes:bool=True, tables:slice=slice(None))->list:
     "HTML blocks of a result's summary in the reader's language (its English notes only in an English report)."
     sm = localize(sm, lang)
@@ -260,6 +272,7 @@ def section_factors(cases, lang="en", settings=None)->Section:
         s.blocks.append(figure_svg(fig))
     return s
 
+# %% ../nbs/11_report.ipynb #480c0276
 def section_firth(cases, lang="en", settings=None)->Section:
     "Firth penalised logistic regression on the main factors, the other coding of partial recaptures, the separation check."
     from winback_research.models import firth_logit, FewEventsWarning
@@ -320,6 +333,7 @@ def section_qca(cases, lang="en", settings=None)->Section:
     s.blocks += _summary_blocks(sol.summary(), lang, tables=slice(0, k))
     return s
 
+# %% ../nbs/11_report.ipynb #b0b65277
 def section_survival(cases, lang="en", settings=None)->Section:
     "Kaplan–Meier curves of time to recapture by a factor, with the log-rank test."
     from winback_research.survival import time_to_recapture, kaplan_meier, logrank_test
@@ -350,6 +364,7 @@ def _versions()->dict:
         except md.PackageNotFoundError: out[p] = "not installed"
     return out
 
+# %% ../nbs/11_report.ipynb #f02b8620
 def section_methods(cases, lang="en", sections=())->Section:
     "Method notes: what was computed, with which settings and software."
     s = Section("methods", tr("methods", lang), facts={"versions": _versions(), "codebook_version": CODEBOOK_VERSION})
@@ -413,6 +428,7 @@ class Report:
         return Path(path)
     def _repr_html_(self): return f"<p>Report ({self.lang}): {len(self.sections)} sections, {len(self.html):,} characters</p>"
 
+# %% ../nbs/11_report.ipynb #90dd8ac9
 def render_page(
     sections:list,       # `Section`s in order
     lang:str="en",       # language
@@ -459,12 +475,14 @@ def build_report(
     page = render_page(secs, lang, title, is_synthetic(cases), notes)
     return Report(page, secs, lang)
 
+# %% ../nbs/11_report.ipynb #4b0f9cbc
 def open_cases_with_money(cases)->pd.Series:
     "Cases whose outcome is not known yet and whose revenue, margin and currency are coded."
     need = ["recaptured", "revenue_before", "margin_before", "currency"]
     if any(c not in cases for c in need): return pd.Series(False, index=cases.index)
     return cases["recaptured"].isna() & cases[need[1:]].notna().all(axis=1)
 
+# %% ../nbs/11_report.ipynb #6e6e7284
 def section_economics(cases, lang="en")->Section:
     "Expected value of trying to win back each open case, learnt from the closed ones."
     from winback_research.assess import assess_portfolio
@@ -476,6 +494,7 @@ def section_economics(cases, lang="en")->Section:
     s.blocks.append(_table(rank.astype({"expected_npv": str})))
     return s
 
+# %% ../nbs/11_report.ipynb #6e035b53
 def section_agreement(codings, lang="en")->Section:
     "Agreement between coders, per variable."
     from winback_research.reliability import agreement
@@ -496,6 +515,7 @@ def find_chromium()->str|None:
         if p: return p
     return None
 
+# %% ../nbs/11_report.ipynb #302513b6
 def chromium_run(
     html_path,          # an HTML file
     args:list,          # extra arguments, e.g. ['--print-to-pdf=out.pdf']
@@ -509,6 +529,7 @@ def chromium_run(
                            capture_output=True, text=True, timeout=timeout)
     return r
 
+# %% ../nbs/11_report.ipynb #f2878f39
 def html_to_pdf(
     html_path,            # the report's HTML file
     pdf_path,             # the PDF to create
@@ -527,6 +548,7 @@ def html_to_pdf(
 # %% ../nbs/11_report.ipynb #f0de0216
 def _pct(x): return "–" if x is None or x != x else f"{x:.0%}"
 
+# %% ../nbs/11_report.ipynb #7dab8f4d
 def section_assessment(a, lang="en", idx=1)->Section:
     "One customer's four-step assessment."
     s = Section(f"case{idx}", tr("assessment_of", lang, c=a.customer), facts={"case_id": a.case_id})
@@ -571,6 +593,7 @@ def section_assessment(a, lang="en", idx=1)->Section:
     s.blocks.append(f"<h3>{html.escape(tr('similar', lang))}</h3>" + _table(a.similar))
     return s
 
+# %% ../nbs/11_report.ipynb #118b7193
 def build_assessment_report(
     cases:pd.DataFrame,         # one or more lost customers, coded with the codebook
     against:pd.DataFrame,       # the study to learn from

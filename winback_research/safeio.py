@@ -23,6 +23,7 @@ def _umask()->int:
 class OutputExistsError(FileExistsError, WinbackError):
     "Raised when an output file exists and overwriting was not asked for (a `FileExistsError` and a `WinbackError`)."
 
+# %% ../nbs/00a_safeio.ipynb #8ad8b547
 @contextmanager
 def atomic_write(
     path,                 # file to create
@@ -58,6 +59,7 @@ def protect_cell(
     if isinstance(value, str) and value.startswith(_FORMULA_START): return "'" + value
     return value
 
+# %% ../nbs/00a_safeio.ipynb #34932940
 def protect_frame(
     df:pd.DataFrame, # a table about to be exported
 )->pd.DataFrame:     # a copy with text cells protected

@@ -22,6 +22,7 @@ def _n(k:int, word:str)->str:
     "A count with its noun: '1 group', '3 groups'."
     return f"{k} {word}{'' if k == 1 else 's'}"
 
+# %% ../nbs/08_survival.ipynb #c944836f
 def _check_surv_data(
     data:pd.DataFrame, # one row per subject
     duration:str,      # column with follow-up time (>= 0)
