@@ -12,7 +12,7 @@ import pandas as pd
 
 from .core import Result, Summary, InputError, WinbackError, Problem
 from .codebook import CODEBOOK, REASONS, REASON_CLASSES, get_var, variables_with_role, with_all_columns
-from .datasets import FIT, with_terms
+from .codebook import FIT, with_terms
 from .crosscase import wilson_ci
 from .economics import WinbackEconomics, appraise_winback
 from .models import FewEventsWarning, firth_logit, predict_recapture

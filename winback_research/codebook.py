@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .core import InputError, Problem, WinbackError
+from .core import InputError, Problem, WinbackError, tr
 from .safeio import atomic_write
 
 # %% auto #0
@@ -615,7 +615,7 @@ _DICT_HTML = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ title }}</title>
 <style>body{font-family:system-ui,sans-serif;margin:1rem}table{border-collapse:collapse;font-size:.9rem}
 td,th{border:1px solid #ccc;padding:.3rem;vertical-align:top;text-align:left}th{background:#f3f3f3}</style></head>
-<body><h1>{{ title }}</h1><p>Codebook version {{ version }}</p>
+<body><h1>{{ title }}</h1><p>{{ version_label }}: {{ version }}</p>
 <table><thead><tr>{% for c in cols %}<th>{{ c }}</th>{% endfor %}</tr></thead><tbody>
 {% for r in rows %}<tr>{% for c in cols %}<td>{{ r[c] }}</td>{% endfor %}</tr>{% endfor %}
 </tbody></table></body></html>"""
@@ -631,7 +631,7 @@ def data_dictionary(
     if fmt == "html":
         from jinja2 import Environment
         t = Environment(autoescape=True).from_string(_DICT_HTML)
-        return t.render(title="Win-back codebook" if lang == "en" else "赢回客户编码手册", lang=lang,
+        return t.render(title=tr("codebook_title", lang), version_label=tr("codebook", lang), lang=lang,
                         version=CODEBOOK_VERSION, cols=list(df.columns), rows=df.to_dict(orient="records"))
     if fmt == "md":
         esc = lambda x: str(x).replace("|", "\\|").replace("\n", " ")

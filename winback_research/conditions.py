@@ -9,9 +9,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from .codebook import get_var
+from .codebook import DERIVED, derive, get_var
 from .core import InputError, Problem
-from .datasets import generative_terms
 
 # %% auto #0
 __all__ = ['DEFAULT_CONDITIONS', 'DEFAULT_OUTCOME', 'condition_membership', 'qca_data']
@@ -30,7 +29,6 @@ DEFAULT_OUTCOME = ("WON", "won_back")
 
 # %% ../nbs/07c_conditions.ipynb #c69efaf8
 _CLAUSE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:(>=|<=|==|!=|>|<|\bin\b|\bhas\b)\s*(.+?))?\s*$")
-_PSEUDO = {"accommodation_fit"}
 
 def _bad(cname, rule):
     "The error for one clause of condition `cname` that cannot be computed."
@@ -42,11 +40,9 @@ def _clause_membership(cases, clause, cname):
     m = _CLAUSE.match(clause)
     if not m: raise _bad(cname, f"cannot read {clause!r} (write e.g. 'dialogue_level >= top')")
     var, op, val = m.groups()
-    if var in _PSEUDO:
-        if op: raise _bad(cname, f"{var} takes no operator")
-        return generative_terms(cases)[var].astype("Float64")
     try: v = get_var(var)
     except KeyError as e: raise _bad(cname, e.args[0]) from None
+    if var not in cases and var in DERIVED: cases = derive(cases, terms=True)   # a derived variable or model term, from its inputs
     if var not in cases: raise _bad(cname, f"the case table has no column {var!r}")
     s = cases[var]
     if op is None:

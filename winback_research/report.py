@@ -500,7 +500,8 @@ def section_agreement(codings, lang="en")->Section:
     from winback_research.reliability import agreement
     a = agreement(codings)
     s = Section("agreement", tr("agreement", lang))
-    s.blocks.append(_table(a.to_frame()))
+    s.facts["frame"] = a.to_frame()
+    s.blocks += _summary_blocks(a.summary(), lang)
     return s
 
 # %% ../nbs/11_report.ipynb #c9c8d9ab
