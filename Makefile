@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: install
-	MPLBACKEND=Agg $(BIN)/winback demo -o $(OUT)
+	MPLBACKEND=Agg $(BIN)/winback demo -o $(OUT) --force
 
 test: install
 	MPLBACKEND=Agg $(BIN)/python -m pytest

@@ -4,7 +4,8 @@
 
 # %% ../nbs/01_cases.ipynb #e2b8a847
 from __future__ import annotations
-import difflib, io, re, zipfile
+import codecs, csv, difflib, io, re, string, unicodedata, zipfile
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +18,9 @@ from .core import InputError, Problem, WinbackError
 from .safeio import atomic_write, write_table
 
 # %% auto #0
-__all__ = ['CaseFileError', 'CellError', 'parse_cell', 'parse_table', 'load_yaml_text', 'read_cases', 'is_synthetic',
-           'validate_files', 'to_text_frame', 'write_cases', 'describe_cases', 'Problem']
+__all__ = ['CaseFileError', 'CellError', 'parse_cell', 'column_for_header', 'code_for_label', 'parse_table', 'EncodingError',
+           'decode_text', 'load_yaml_text', 'read_cases', 'is_synthetic', 'validate_files', 'to_text_frame',
+           'write_cases', 'describe_cases', 'Problem']
 
 # %% ../nbs/01_cases.ipynb #8ae7702c
 _all_ = ["Problem"]   # `core.Problem`, re-exported: `from winback_research.cases import Problem` keeps working
@@ -80,6 +82,87 @@ def parse_cell(
         return f
     return x
 
+# %% ../nbs/01_cases.ipynb #9a9beae6
+def _norm(x:str)->str:
+    "Text compared with labels: Unicode NFKC (full-width forms to ASCII), case-folded."
+    return unicodedata.normalize("NFKC", str(x)).casefold()
+
+# %% ../nbs/01_cases.ipynb #57861821
+@lru_cache(maxsize=None)
+def _header_labels()->dict:
+    "Normalised column label (English or Chinese) -> variable name, for labels that name one column only (stored before derived)."
+    def unique(vs):
+        seen = {}
+        for v in vs:
+            for lab in (v.en, v.zh): seen.setdefault(_norm(lab).strip(), set()).add(v.name)
+        return {k: next(iter(s)) for k, s in seen.items() if k and len(s) == 1}
+    return unique([d.variable for d in DERIVED.values()]) | unique(VARIABLES)   # a stored column's label wins
+
+# %% ../nbs/01_cases.ipynb #f0705eea
+_EVIDENCE = re.compile(r"^(.*?)[\s_]*(?:\((?:evidence|证据)\)|_evidence|evidence|证据)$")
+
+def column_for_header(
+    header:str, # a column header as typed: a variable name, or its English or Chinese label (optionally with ' evidence' / '证据')
+)->str|None:    # the codebook column it names; None when it names none (or more than one)
+    "The codebook column a header names: by variable name, or by the variable's English or Chinese label."
+    h = unicodedata.normalize("NFKC", str(header)).strip()
+    if h in CODEBOOK or h in DERIVED or h in evidence_columns(): return h
+    m = _EVIDENCE.match(h.casefold())
+    if m and m.group(1):
+        base = column_for_header(m.group(1))
+        return f"{base}_evidence" if base is not None and f"{base}_evidence" in evidence_columns() else None
+    return _header_labels().get(_norm(h).strip())
+
+# %% ../nbs/01_cases.ipynb #2a43ef45
+@lru_cache(maxsize=None)
+def _option_labels(name:str)->tuple:
+    "For one variable: (label -> code, for labels naming one code only; {code: Chinese label}). English labels count as written in full."
+    v, seen = CODEBOOK[name], {}
+    nfkc = lambda s: unicodedata.normalize("NFKC", s).strip()
+    for o in v.options:
+        zh = nfkc(o.zh)
+        forms = {nfkc(o.en), zh, re.split(r"[,(]", zh)[0].strip()}          # '是，已赢回' -> '是', '实地案例（自有研究）' -> '实地案例'
+        if zh.split(" ", 1)[0] == o.code: forms.add(zh.split(" ", 1)[-1])   # '3 中等' -> '中等'
+        for f in forms - {""}: seen.setdefault(f, set()).add(o.code)
+    forms = {k: next(iter(s)) for k, s in seen.items() if len(s) == 1 and (k not in v.values or k == next(iter(s)))}
+    return forms, {o.code: nfkc(o.zh) for o in v.options}
+
+# %% ../nbs/01_cases.ipynb #810504f1
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
+_BOOL_ZH = {"是": "yes", "否": "no"}
+
+def code_for_label(
+    variable,  # a codebook `Variable` (or its name) of type boolean, category, ordinal or multi
+    text:str,  # one cell as typed (a multi cell: codes or labels separated by ';' or '；')
+)->str|None:   # the cell in codes ('yes'/'no' for booleans); None when some part is neither a code nor a label
+    "The code(s) a cell's label(s) stand for: the option's English label as written, its Chinese label, short form or unique start."
+    v = CODEBOOK[variable] if isinstance(variable, str) else variable
+    if v.type == "boolean": return _BOOL_ZH.get(unicodedata.normalize("NFKC", text), text if text.lower() in _TRUE | _FALSE else None)
+    if v.type not in ("category", "ordinal", "multi"): return None
+    forms, zh = _option_labels(v.name)
+    def one(t):
+        if t in v.values: return t
+        n = unicodedata.normalize("NFKC", t)
+        if n in forms: return forms[n]
+        if len(n) >= 2 and all(_CJK.match(ch) for ch in n):
+            hits = [c for c, lab in zh.items() if lab.startswith(n)]
+            if len(hits) == 1: return hits[0]
+        return None
+    if v.type != "multi": return one(text)
+    parts = [one(p.strip()) for p in unicodedata.normalize("NFKC", text).split(";")]
+    return None if None in parts else ";".join(parts)
+
+# %% ../nbs/01_cases.ipynb #2a1f03ea
+_PATTERN_WORDS = {
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*$": "must be letters, digits, dot, dash or underscore, starting with a letter or digit",
+    r"^[A-Z]{2}$": "must be two capital letters (ISO 3166 country code, e.g. SE)",
+    r"^[A-Z]{3}$": "must be three capital letters (ISO 4217 currency code, e.g. EUR)",
+}
+
+def _pattern_rule(v:Variable)->str:
+    "A pattern check's rule in words (never the regular expression)."
+    return _PATTERN_WORDS.get(v.pattern, f"is not in the form the codebook asks for ({v.description})")
+
 # %% ../nbs/01_cases.ipynb #8cfad3a1
 def _column_problems(cols, header="header"):
     "Problems of a header: derived, unknown, repeated and missing required columns."
@@ -107,10 +190,13 @@ def parse_table(
     source:str,         # file or folder name, for the report
     where=None,         # function(i) -> 'row 14' / 'case file x.yaml' for row position i
 )->pd.DataFrame:        # the typed, validated case table
-    "Parse and validate a frame of text cells; raise `CaseFileError` with every problem."
+    "Parse and validate a frame of text cells (headers and option values may be labels); raise `CaseFileError` with every problem."
     import pandera.pandas as pa
     where = where or (lambda i: f"row {i + 2}")
-    cols = [str(c) for c in raw.columns]
+    typed_as = [str(c) for c in raw.columns]
+    cols = [column_for_header(c) or c for c in typed_as]
+    notes = [Problem("header", c, None, f"read as column {n!r}", (0, j)) for j, (c, n) in enumerate(zip(typed_as, cols)) if n != c]
+    raw = raw.set_axis(cols, axis=1)
     probs = _column_problems(cols)
     colpos = {c: j for j, c in enumerate(cols)}
     typed = {}
@@ -122,9 +208,15 @@ def parse_table(
             if x is None or (isinstance(x, float) and np.isnan(x)) or (isinstance(x, str) and x.strip() == "" and (v is None or v.type != "text")):
                 vals.append(None); continue
             if v is None: vals.append(str(x)); continue
-            try: vals.append(parse_cell(v, str(x)))
+            x = str(x)
+            try: vals.append(parse_cell(v, x)); continue
+            except CellError as e: err = e
+            code = code_for_label(v, x) if v.type in ("boolean", "category", "ordinal", "multi") else None
+            try:
+                if code is None: raise err
+                vals.append(parse_cell(v, code)); notes.append(Problem(where(i), c, x, f"read as {code!r}", (i + 1, colpos[c])))
             except CellError as e:
-                vals.append(None); probs.append(Problem(where(i), c, str(x), str(e), (i + 1, colpos[c])))
+                vals.append(None); probs.append(Problem(where(i), c, x, str(e), (i + 1, colpos[c])))
         typed[c] = pd.array(vals, dtype=dtype_of(v) if v is not None else pd.StringDtype())
     df = pd.DataFrame(typed, index=pd.RangeIndex(len(raw)))
     bad_cells = {(p.order[0] - 1, p.column) for p in probs}
@@ -150,19 +242,118 @@ def parse_table(
             elif chk == "field_uniqueness":
                 others = [where(k) for k in df.index[df[col] == r.failure_case] if k != i]
                 msg, val = f"is a duplicate (also in {', '.join(others)})", r.failure_case
+            elif col in CODEBOOK and CODEBOOK[col].pattern and (chk.startswith("str_matches") or CODEBOOK[col].pattern in chk):
+                msg, val = _pattern_rule(CODEBOOK[col]), r.failure_case
             else: msg, val = chk, r.failure_case
             probs.append(Problem(where(i), col, val, msg, (i + 1, colpos.get(col, 0))))
     if probs: raise CaseFileError(source, probs)
+    df.attrs["conversions"] = sorted(notes, key=lambda p: p.order)
     return df
 
+# %% ../nbs/01_cases.ipynb #320c8a54
+class EncodingError(WinbackError):
+    "A file whose text encoding cannot be told for sure; the message says what each candidate would read and how to choose."
+
+# %% ../nbs/01_cases.ipynb #62ec51d8
+_LEGACY = {"cp1252": "Windows-1252, Western European", "gb18030": "GB18030, Simplified Chinese",
+           "cp950": "Big5, Traditional Chinese", "cp932": "Shift-JIS, Japanese"}
+# the common characters of each CJK encoding: GB2312, Big5's symbols and frequent characters, JIS symbols, kana and level-1 kanji
+_COMMON = {"gb18030": ("gb2312", b"\xa1\xa1", b"\xf7\xfe"), "cp950": ("big5", b"\xa1\x40", b"\xc6\x7e"),
+           "cp932": ("shift_jis", b"\x81\x40", b"\x98\x72")}
+
+def _common(ch:str, enc:str)->bool:
+    "Is `ch` one of the common characters of the CJK encoding `enc`?"
+    codec, lo, hi = _COMMON[enc]
+    try: b = ch.encode(codec)
+    except UnicodeEncodeError: return False
+    return len(b) == 2 and lo <= b <= hi
+
+# %% ../nbs/01_cases.ipynb #3e380f54
+_NONASCII = re.compile(r"[^\x00-\x7f\s]+")
+_GLUED = re.compile(r"[A-Za-z0-9][ƒ†‡ˆ‰‹›˜•]|[ƒ†‡ˆ‰‹›˜•][A-Za-z0-9]")   # Windows-1252 symbols no one types inside a word
+
+def _implausible(text:str, enc:str)->str|None:
+    "Why `text` does not look like a case file decoded with the right encoding `enc` (None when it does)."
+    odd = sorted({ch for ch in text if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cn", "Cs")
+                  or (unicodedata.category(ch) == "Cc" and ch not in "\t\n\r")})
+    if odd: return f"it gives replacement, control or private-use characters ({', '.join(f'U+{ord(c):04X}' for c in odd[:3])})"
+    runs = list(_NONASCII.finditer(text))
+    if enc in _COMMON:
+        cjk = [ch for ch in text if ord(ch) >= 0x2e80]
+        if cjk and sum(_common(ch, enc) for ch in cjk) < 0.9 * len(cjk): return "many of its characters are rare ones"
+        inside = [m for m in runs if m.end() < len(text) and text[m.end()] in string.ascii_lowercase]   # 'M黮ler': a word goes on in Latin
+        if runs and len(inside) >= 0.5 * len(runs): return "its characters sit inside Latin words"
+    elif any(len(m.group()) >= 3 or (len(m.group()) == 2 and not m.group().isalpha()) for m in runs):
+        return "it gives runs of accented letters and symbols"
+    elif _GLUED.search(text): return "it gives typographic symbols inside words"
+    return None
+
+# %% ../nbs/01_cases.ipynb #01b6d109
+def _first_value(text:str)->str:
+    "The first CSV cell (or line) with a non-ASCII character: what a coder would recognise or not."
+    for row in csv.reader(io.StringIO(text)):
+        for x in row:
+            if not x.isascii(): return x.strip()
+    return next((ln for ln in text.splitlines() if not ln.isascii()), "")
+
+# %% ../nbs/01_cases.ipynb #1acaf73b
+def _header_hits(text:str)->int:
+    "How many cells of the first line are codebook columns (by name or label)."
+    first = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])
+    return sum(column_for_header(h) is not None for h in first)
+
+# %% ../nbs/01_cases.ipynb #fba58c1c
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+def decode_text(
+    data:bytes,              # the file's bytes
+    encoding:str|None=None,  # the encoding, when the user knows it (any Python codec name, e.g. 'cp1252')
+    header:bool=False,       # the first line is a CSV header of codebook columns (used as evidence)
+)->tuple:                    # (text, encoding used)
+    "Decode a text file: BOM or UTF-8 directly, a legacy encoding only when the evidence is unambiguous; else raise `EncodingError`."
+    from charset_normalizer import from_bytes
+    if encoding:
+        try: enc = codecs.lookup(encoding).name
+        except LookupError: raise EncodingError(f"encoding {encoding!r} is not one Python knows (e.g. utf-8, cp1252, gb18030, big5, shift_jis)") from None
+        enc = "utf-8-sig" if enc == "utf-8" else enc
+        try: return data.decode(enc), enc
+        except UnicodeDecodeError as e: raise EncodingError(f"is not {encoding} text (byte {e.start}: {e.reason})") from None
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try: return data.decode(enc), enc
+            except UnicodeDecodeError as e: raise EncodingError(f"starts with a {enc.upper()} byte-order mark but is not {enc.upper()} text (byte {e.start}: {e.reason})") from None
+    if b"\x00" in data:
+        raise EncodingError("contains NUL bytes: it is not a text file, or UTF-16 without a byte-order mark "
+                            "(then pass encoding='utf-16-le', or re-save it as UTF-8)")
+    try: return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError: pass
+    texts = {}
+    for enc in _LEGACY:
+        try: texts[enc] = data.decode(enc)
+        except UnicodeDecodeError: pass
+    why = {enc: _implausible(t, enc) or (None if from_bytes(data, cp_isolation=[enc]).best() else "charset-normalizer finds it too noisy")
+           for enc, t in texts.items()}
+    if header and texts:
+        best = max(_header_hits(t) for t in texts.values())
+        why = {enc: w or (None if _header_hits(texts[enc]) == best else "fewer header cells are codebook columns") for enc, w in why.items()}
+    ok = [enc for enc in texts if why[enc] is None]
+    if ok and len({texts[enc] for enc in ok}) == 1: return texts[ok[0]], ok[0]
+    shown = ok or list(texts)
+    if not shown: raise EncodingError(f"is not UTF-8 text, nor {', '.join(_LEGACY.values())}: re-save it as UTF-8 (Excel: Save As, 'CSV UTF-8')")
+    head = ("is not UTF-8, and which encoding it is cannot be told for sure; it reads differently as" if ok else
+            "is not UTF-8, and no encoding reads it cleanly; it would read as")
+    lines = [f"{enc} ({_LEGACY[enc]}): {_first_value(texts[enc])!r}" + ("" if ok else f" ({why[enc]})") for enc in shown]
+    return_hint = (f"Choose the right one: encoding={shown[0]!r} in Python (read_cases(path, encoding={shown[0]!r})) or "
+                   f"--encoding {shown[0]} on the command line; or re-save the file as UTF-8 (Excel: Save As, 'CSV UTF-8')")
+    raise EncodingError("\n      ".join([head] + lines + [return_hint]))
+
 # %% ../nbs/01_cases.ipynb #f25969ae
-def _read_csv_text(path:Path):
+def _read_csv_text(path:Path, encoding:str|None=None):
     "A CSV file as a frame of text cells (None = empty) and the encoding it was read with."
-    data = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try: text = data.decode(enc); break
-        except UnicodeDecodeError: continue
-    else: raise CaseFileError(path.name, [Problem("file", None, None, "is neither UTF-8 nor GB18030 text")])
+    try: text, enc = decode_text(path.read_bytes(), encoding, header=True)
+    except EncodingError as e: raise CaseFileError(path.name, [Problem("file", None, None, str(e))]) from None
+    text = text.lstrip("\ufeff")
     try: raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[], skip_blank_lines=True)
     except pd.errors.ParserError as e:
         raise CaseFileError(path.name, [Problem("file", None, None, f"is not a well-formed CSV table ({e})")]) from None
@@ -237,15 +428,16 @@ def _yaml_case_row(doc, name):
     return row, probs
 
 # %% ../nbs/01_cases.ipynb #f027abec
-def _read_yaml_cases(path:Path):
+def _read_yaml_cases(path:Path, encoding:str|None=None):
     "A YAML case file, or a folder of them, as a frame of text cells, the case file names and the problems found."
     files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml")) if path.is_dir() else [path]
     if not files: raise CaseFileError(path.name, [Problem("folder", None, None, "has no .yaml or .yml case files")])
     rows, names, probs = [], [], []
     for f in files:
-        try: docs = [d for d in yaml.load_all(f.read_text(encoding="utf-8-sig"), Loader=_text_loader()) if d is not None]
-        except (yaml.YAMLError, UnicodeDecodeError) as e:
-            probs.append(Problem(f"case file {f.name}", None, None, f"is not valid UTF-8 YAML ({str(e).splitlines()[0]})")); continue
+        try: docs = [d for d in yaml.load_all(decode_text(f.read_bytes(), encoding)[0].lstrip("\ufeff"), Loader=_text_loader()) if d is not None]
+        except EncodingError as e: probs.append(Problem(f"case file {f.name}", None, None, str(e))); continue
+        except yaml.YAMLError as e:
+            probs.append(Problem(f"case file {f.name}", None, None, f"is not valid YAML ({str(e).splitlines()[0]})")); continue
         for j, d in enumerate(docs):
             nm = f.name if len(docs) == 1 else f"{f.name}#{j + 1}"
             row, p = _yaml_case_row(d, nm); probs += p
@@ -257,23 +449,25 @@ def read_cases(
     path,                 # .csv, .xlsx, a .yaml case file, or a folder of .yaml case files
     sheet:str|None=None,  # XLSX sheet (default: 'cases', else the first)
     with_derived:bool=True, # add the derived variables
-)->pd.DataFrame:          # one validated, typed row per case
+    encoding:str|None=None, # text encoding of a CSV or YAML file (default: detected, see above; e.g. 'cp1252', 'gb18030')
+)->pd.DataFrame:          # one validated, typed row per case; `attrs['conversions']` notes each label read as a code
     "Read and validate a study; raise `CaseFileError` listing every problem."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: no such file or folder")
     suffix, enc, extra = path.suffix.lower(), None, []
     if path.is_dir() or suffix in (".yaml", ".yml"):
-        raw, names, extra = _read_yaml_cases(path)
+        raw, names, extra = _read_yaml_cases(path, encoding)
         where = lambda i: f"case file {names[i]}"
         kind = "yaml"
-    elif suffix == ".csv": raw, enc = _read_csv_text(path); where = None; kind = "csv"
+    elif suffix == ".csv": raw, enc = _read_csv_text(path, encoding); where = None; kind = "csv"
     elif suffix in (".xlsx", ".xlsm"): raw = _read_xlsx_text(path, sheet); where = None; kind = "xlsx"
     else: raise CaseFileError(path.name, [Problem("file", None, None, "is not .csv, .xlsx, .yaml or a folder of YAML case files")])
     try: df = parse_table(raw, path.name, where)
     except CaseFileError as e: raise CaseFileError(path.name, extra + e.problems) from None
     if extra: raise CaseFileError(path.name, extra)
+    notes = df.attrs.get("conversions", [])
     if with_derived: df = derive(df)
-    df.attrs.update(source=path.name, format=kind, encoding=enc, synthetic=is_synthetic(df))
+    df.attrs.update(source=path.name, format=kind, encoding=enc, synthetic=is_synthetic(df), conversions=notes)
     return df
 
 # %% ../nbs/01_cases.ipynb #f701700d
@@ -286,12 +480,13 @@ def is_synthetic(
 
 # %% ../nbs/01_cases.ipynb #2a0994e0
 def validate_files(
-    paths:list, # case files or folders
-)->dict:        # path -> typed table, or `CaseFileError`
+    paths:list,              # case files or folders
+    encoding:str|None=None,  # the text encoding of CSV/YAML files when detection cannot decide
+)->dict:                     # path -> typed table, or `CaseFileError`
     "Check several case files; never raise for a user's data mistake."
     out = {}
     for p in paths:
-        try: out[str(p)] = read_cases(p)
+        try: out[str(p)] = read_cases(p, encoding=encoding)
         except (CaseFileError, FileNotFoundError) as e: out[str(p)] = e if isinstance(e, CaseFileError) else CaseFileError(str(p), [Problem("file", None, None, "does not exist")])
     return out
 
@@ -314,14 +509,18 @@ def to_text_frame(
 # %% ../nbs/01_cases.ipynb #593a201c
 def write_cases(
     cases:pd.DataFrame,   # a typed case table
-    path,                 # .csv, .xlsx, or a folder (YAML, one file per case)
+    path,                 # .csv, .xlsx, a .yaml file (one case), or a folder (YAML, one file per case)
     overwrite:bool=False, # replace existing files
+    inputs=(),            # the command's input files: never overwritten (see `safeio.check_output`)
 )->Path:
     "Write a case table to CSV, XLSX or a folder of YAML case files, atomically."
     path, txt = Path(path), to_text_frame(cases)
-    if path.suffix.lower() in (".csv", ".xlsx"): return write_table(txt, path, overwrite=overwrite)
-    if path.suffix: raise WinbackError(f"{path.name}: write .csv, .xlsx, or give a folder for YAML case files")
-    path.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() in (".csv", ".xlsx"): return write_table(txt, path, overwrite=overwrite, inputs=inputs)
+    single = path.suffix.lower() in (".yaml", ".yml")
+    if single and len(txt) != 1:
+        raise WinbackError(f"{path.name}: a .yaml file holds one case and the table has {len(txt)}; give a folder for several YAML case files")
+    if path.suffix and not single: raise WinbackError(f"{path.name}: write .csv, .xlsx, a .yaml file (one case), or give a folder for YAML case files")
+    if not single: path.mkdir(parents=True, exist_ok=True)
     for _, r in txt.iterrows():
         doc = {}
         for c in txt.columns:
@@ -329,7 +528,7 @@ def write_cases(
             ev = r.get(f"{c}_evidence")
             doc[c] = {"value": r[c], "evidence": ev} if ev is not None else r[c]
         safe_id = re.sub(r"[^A-Za-z0-9._-]", "_", str(r["case_id"]))
-        with atomic_write(path/f"{safe_id}.yaml", overwrite=overwrite) as f:
+        with atomic_write(path if single else path/f"{safe_id}.yaml", overwrite=overwrite, inputs=inputs) as f:
             yaml.safe_dump(doc, f, allow_unicode=True, sort_keys=False, default_style=None)
     return path
 

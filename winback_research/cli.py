@@ -10,16 +10,22 @@ from pathlib import Path
 from .core import WinbackError
 
 # %% auto #0
-__all__ = ['BUG_LINE', 'cmd_validate', 'cmd_codebook', 'cmd_template', 'cmd_example', 'cmd_analyze', 'cmd_agreement', 'cmd_qca',
-           'cmd_assess', 'cmd_portfolio', 'cmd_report', 'cmd_publish', 'cmd_demo', 'build_parser', 'main']
+__all__ = ['READS_CASE_FILES', 'OPTIONS', 'BUG_LINE', 'cmd_validate', 'cmd_codebook', 'cmd_template', 'cmd_example',
+           'cmd_analyze', 'cmd_agreement', 'cmd_consensus', 'cmd_qca', 'cmd_assess', 'cmd_portfolio', 'cmd_report',
+           'cmd_publish', 'cmd_demo', 'build_parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #36a5826b
 class _Fmt(argparse.RawDescriptionHelpFormatter): pass
 
 # %% ../nbs/20_cli.ipynb #219a2d2f
+READS_CASE_FILES = ("validate", "analyze", "agreement", "consensus", "qca", "assess", "portfolio", "report", "publish")
+OPTIONS = {"encoding": None}   # options that reach the file readers (set by `main` from the command line)
+
 def _sub(sp, name, help, example, func):
     p = sp.add_parser(name, help=help, description=help, epilog=f"example:\n  {example}", formatter_class=_Fmt)
     p.set_defaults(func=func)
+    if name in READS_CASE_FILES:
+        p.add_argument("--encoding", help="text encoding of CSV/YAML case files when it cannot be detected (e.g. cp1252, big5, shift_jis)")
     return p
 
 # %% ../nbs/20_cli.ipynb #6ccb9380
@@ -34,17 +40,20 @@ def _out(text:str, path=None, force=False):
 def cmd_validate(a)->int:
     "Validate case files; print every problem."
     from winback_research.cases import validate_files, CaseFileError
-    res = validate_files(a.files)
+    res = validate_files(a.files, encoding=a.encoding)
     if a.json:
         out = {}
         for f, r in res.items():
             if isinstance(r, CaseFileError): out[f] = {"valid": False, "problems": [dict(where=p.where, column=p.column, value=None if p.value is None else str(p.value), rule=p.rule) for p in r.problems]}
-            else: out[f] = {"valid": True, "cases": len(r), "synthetic": bool(r.attrs.get("synthetic"))}
+            else: out[f] = {"valid": True, "cases": len(r), "synthetic": bool(r.attrs.get("synthetic")),
+                            "encoding": r.attrs.get("encoding"), "conversions": [str(n) for n in r.attrs.get("conversions", [])]}
         print(json.dumps(out, ensure_ascii=False, indent=1))
     else:
         for f, r in res.items():
             if isinstance(r, CaseFileError): print(r.report(), file=sys.stderr)
-            else: print(f"{f}: valid, {len(r)} case{'s' if len(r) != 1 else ''}" + (" (SYNTHETIC data)" if r.attrs.get("synthetic") else ""))
+            else:
+                print(f"{f}: valid, {len(r)} case{'s' if len(r) != 1 else ''}" + (" (SYNTHETIC data)" if r.attrs.get("synthetic") else ""))
+                for n in r.attrs.get("conversions", []): print(f"  note: {n}")
     return 1 if any(isinstance(r, CaseFileError) for r in res.values()) else 0
 
 # %% ../nbs/20_cli.ipynb #64882f48
@@ -96,32 +105,41 @@ def _firth_both_codings(cases, formula):
 
 # %% ../nbs/20_cli.ipynb #424391ae
 def cmd_analyze(a)->int:
-    "Factor table and Firth model of a study."
+    "Factor table and Firth model of a study; an analysis that cannot run on these data says why in one line."
+    import warnings
     from winback_research.crosscase import factor_table
+    from winback_research.report import REPORT_MODEL
     cases = _read_or_report(a.cases)
     if cases is None: return 1
-    ft = factor_table(cases, a.outcome, a.factors or None)
-    from winback_research.report import REPORT_MODEL
-    import warnings
+    why = {}
+    try: ft = factor_table(cases, a.outcome, a.factors or None)
+    except WinbackError as e: ft, why["factor table"] = None, str(e)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        m, alt = _firth_both_codings(cases, a.formula or REPORT_MODEL)
+        try: m, alt = _firth_both_codings(cases, a.formula or REPORT_MODEL)
+        except WinbackError as e: m, alt, why["Firth model"] = None, None, str(e)
     notes = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
     for w in caught: warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)   # shown once by main
     if a.json:
-        print(json.dumps({"factor_table": _jsonable(ft.to_frame()), "family": ft.settings["factors"], "excluded": ft.settings["excluded"],
-                          "firth": _jsonable(m.to_frame()), "formula": m.formula, "n": m.n, "n_events": m.n_events,
+        print(json.dumps({"factor_table": None if ft is None else _jsonable(ft.to_frame()),
+                          "family": None if ft is None else ft.settings["factors"], "excluded": None if ft is None else ft.settings["excluded"],
+                          "firth": None if m is None else _jsonable(m.to_frame()), "formula": a.formula or REPORT_MODEL,
+                          "n": None if m is None else m.n, "n_events": None if m is None else m.n_events,
                           "firth_partial_as_failure": None if alt is None else _jsonable(alt.to_frame()),
-                          "separation": m.separation.message, "warnings": notes, "synthetic": bool(cases.attrs.get("synthetic"))},
-                         ensure_ascii=False, indent=1, default=str))
+                          "separation": None if m is None else m.separation.message, "not_computed": why, "warnings": notes,
+                          "synthetic": bool(cases.attrs.get("synthetic"))}, ensure_ascii=False, indent=1, default=str))
         return 0
     if cases.attrs.get("synthetic"): print("Note: this study is SYNTHETIC (simulated cases, not real firms).\n")
-    print(ft.summary()); print(); print(m.summary())
+    print(f"{len(cases)} cases.")
+    if ft is not None: print(ft.summary()); print()
+    if m is not None: print(m.summary())
     if alt is not None:
         t = alt.to_frame()[["term", "estimate", "p_value"]].round(4)
         print(f"\nThe same model with a partial recapture counted as not recaptured ({alt.n_events} events):")
         print(t.to_string(index=False))
+    for k, v in why.items(): print(f"\n{k}: not computed: {v}")
     return 0
+
 
 # %% ../nbs/20_cli.ipynb #d85a5497
 def cmd_agreement(a)->int:
@@ -133,9 +151,25 @@ def cmd_agreement(a)->int:
     ag, dis = agreement(tables), disagreements(tables)
     if a.output:
         from winback_research.safeio import write_table
-        write_table(dis, a.output, overwrite=a.force); print(f"wrote {a.output} ({len(dis)} disagreements)", file=sys.stderr)
+        write_table(dis, a.output, overwrite=a.force, inputs=a.codings); print(f"wrote {a.output} ({len(dis)} disagreements)", file=sys.stderr)
     if a.json: print(json.dumps({"agreement": _jsonable(ag.to_frame()), "disagreements": _jsonable(dis)}, ensure_ascii=False, indent=1, default=str))
     else: print(ag.summary()); print(f"\n{len(dis)} disagreements to resolve" + ("" if a.output else " (use -o FILE to export them)"))
+    return 0
+
+# %% ../nbs/20_cli.ipynb #01b365b7
+def cmd_consensus(a)->int:
+    "The agreed study: cells where the coders agree, and the resolved value of every disagreement."
+    import pandas as pd
+    from winback_research.reliability import apply_consensus
+    from winback_research.cases import write_cases
+    tables = [_read_or_report(f) for f in a.codings]
+    if any(t is None for t in tables): return 1
+    for f, t in zip(a.codings, tables): t.attrs["coder"] = Path(f).stem
+    rp = Path(a.resolved)
+    resolved = pd.read_excel(rp, dtype=str) if rp.suffix.lower() == ".xlsx" else pd.read_csv(rp, dtype=str, keep_default_na=False)
+    agreed = apply_consensus(tables, resolved)
+    out = write_cases(agreed, a.output, overwrite=a.force, inputs=[*a.codings, a.resolved])
+    print(f"wrote {out}: {len(agreed)} cases, {agreed.attrs['consensus']['n_disagreements']} disagreements resolved")
     return 0
 
 # %% ../nbs/20_cli.ipynb #ffa7e27d
@@ -185,7 +219,7 @@ def cmd_assess(a)->int:
     else: print(res.summary())
     if a.output:
         from winback_research.report import build_assessment_report
-        build_assessment_report(case, study, lang=a.lang).write(a.output, overwrite=a.force); print(f"wrote {a.output}", file=sys.stderr)
+        build_assessment_report(case, study, lang=a.lang).write(a.output, overwrite=a.force, inputs=[f for f in (a.case, a.against) if Path(f).exists()]); print(f"wrote {a.output}", file=sys.stderr)
     return 0
 
 # %% ../nbs/20_cli.ipynb #59863187
@@ -196,7 +230,8 @@ def cmd_portfolio(a)->int:
     lost, study = _read_or_report(a.lost), _read_or_report(a.against)
     if lost is None or study is None: return 1
     rank = assess_portfolio(lost, study)
-    write_table(rank.astype({"expected_npv": str, "max_effort_cost": str}), a.output, overwrite=a.force)
+    inputs = [f for f in (a.lost, a.against) if Path(f).exists()]
+    write_table(rank.astype({"expected_npv": str, "max_effort_cost": str}), a.output, overwrite=a.force, inputs=inputs)
     print(rank[["rank", "case_id", "customer", "p_recapture", "probability_from", "expected_npv", "worth_trying"]].to_string(index=False))
     if rank.worth_trying.isna().any():
         print("No verdict where worth_trying is empty: " + "; ".join(sorted(set(rank.missing_inputs[rank.worth_trying.isna()]))) + " missing "
@@ -205,7 +240,7 @@ def cmd_portfolio(a)->int:
     print(f"wrote {a.output}")
     if a.report:
         from winback_research.report import build_assessment_report
-        build_assessment_report(lost, study, lang=a.lang).write(a.report, overwrite=a.force); print(f"wrote {a.report}")
+        build_assessment_report(lost, study, lang=a.lang).write(a.report, overwrite=a.force, inputs=inputs); print(f"wrote {a.report}")
     return 0
 
 # %% ../nbs/20_cli.ipynb #6f07ea9c
@@ -214,7 +249,7 @@ def _load_study(spec:str):
     from winback_research.datasets import EXAMPLES, load_example
     if not Path(spec).exists() and spec in EXAMPLES: return load_example(spec)
     from winback_research.cases import read_cases
-    return read_cases(spec)
+    return read_cases(spec, encoding=OPTIONS["encoding"])
 
 # %% ../nbs/20_cli.ipynb #bf45ce23
 def cmd_report(a)->int:
@@ -228,11 +263,12 @@ def cmd_report(a)->int:
     out = Path(a.output)
     if out.suffix.lower() not in (".html", ".htm"): raise WinbackError(f"{out.name}: the report is an HTML file; name it .html")
     rep = build_report(cases, lang=a.lang, codings=codings or None)
-    rep.write(out, overwrite=a.force)
+    inputs = [f for f in [a.study, *(a.codings or [])] if Path(f).exists()]
+    rep.write(out, overwrite=a.force, inputs=inputs)
     print(f"wrote {out}")
     if a.pdf:
-        try: print(f"wrote {html_to_pdf(out, out.with_suffix('.pdf'), overwrite=a.force)}")
-        except RuntimeError as e: print(f"winback report: no PDF: {e}", file=sys.stderr); return 1
+        try: print(f"wrote {html_to_pdf(out, out.with_suffix('.pdf'), overwrite=a.force, inputs=inputs)}")
+        except WinbackError as e: print(f"winback report: no PDF: {e}", file=sys.stderr); return 1
     return 0
 
 # %% ../nbs/20_cli.ipynb #38fb41f5
@@ -245,7 +281,8 @@ def cmd_publish(a)->int:
     if cases is None: return 1
     out = Path(a.output)
     if out.exists() and any(out.iterdir()) and not a.force: raise WinbackError(f"{out} exists and is not empty; choose another folder or --force")
-    out.mkdir(parents=True, exist_ok=True)
+    if not out.parent.exists(): raise WinbackError(f"folder {out.parent} does not exist; create it first")
+    out.mkdir(exist_ok=True)
     write_cases(cases, out/"cases.csv", overwrite=a.force)
     dp = datapackage(a.name, "cases.csv", list(to_text_frame(cases).columns), title=a.title or a.name, synthetic=bool(cases.attrs.get("synthetic")))
     with atomic_write(out/"datapackage.json", overwrite=a.force) as f: f.write(json.dumps(dp, ensure_ascii=False, indent=1))
@@ -268,7 +305,11 @@ def cmd_demo(a)->int:
     "Run the main job on the bundled example data."
     from winback_research.datasets import load_example
     from winback_research.cases import write_cases, read_cases
-    out = Path(a.output); out.mkdir(parents=True, exist_ok=True)
+    out = Path(a.output)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not a.force:
+        raise WinbackError(f"{out} exists and is not an empty folder; choose another folder, or use --force to write the demo's files into it")
+    if not out.parent.exists(): raise WinbackError(f"folder {out.parent} does not exist; create it first")
+    out.mkdir(exist_ok=True)
     from winback_research.report import build_report
     for name in ("study26", "brextech_rilf"):
         dst = out/f"{name}.csv"
@@ -326,6 +367,11 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument("-o", "--output", help="write the disagreements to this CSV/XLSX")
     s.add_argument("--json", action="store_true", help="machine-readable output")
     s.add_argument("--force", action="store_true", help="overwrite existing output")
+    s = _sub(sp, "consensus", "Write the agreed study from the coders' files and the resolved disagreements.", "winback consensus coder_a.csv coder_b.csv --resolved to_resolve.csv -o study.csv", cmd_consensus)
+    s.add_argument("codings", nargs="+", help="one case file per coder (the same files given to winback agreement)")
+    s.add_argument("--resolved", required=True, help="the disagreements file with its consensus column filled in")
+    s.add_argument("-o", "--output", required=True, help="the agreed study (.csv, .xlsx, or a folder of YAML case files)")
+    s.add_argument("--force", action="store_true", help="overwrite existing output")
     s = _sub(sp, "qca", "Crisp-set QCA: truth table and minimal solutions.", 'winback qca study26.csv --conditions rca_done "TOP=dialogue_level >= top" "TIES=personal_ties >= occasional" --include ?', cmd_qca)
     s.add_argument("cases", help="case file or bundled example name")
     s.add_argument("--outcome", default="recaptured", help="outcome (default: recaptured, i.e. won back)")
@@ -363,6 +409,7 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="write into a non-empty folder, replacing files")
     s = _sub(sp, "demo", "Run the main job on the bundled example data.", "winback demo -o out", cmd_demo)
     s.add_argument("-o", "--output", default="out", help="output folder (default: out)")
+    s.add_argument("--force", action="store_true", help="write into a folder that is not empty (replacing the demo's own files there)")
     return p
 
 # %% ../nbs/20_cli.ipynb #dca98e67
@@ -386,12 +433,16 @@ def main(
     p = build_parser()
     a = p.parse_args(argv)
     if not getattr(a, "func", None): p.print_help(); return 2
+    OPTIONS["encoding"] = getattr(a, "encoding", None)
     from winback_research.core import WinbackError
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try: code = a.func(a)
         except WinbackError as e:
             print(f"winback {a.command}: {e}", file=sys.stderr); code = 1
+        except BrokenPipeError:    # `winback ... | head`: the reader has gone; end quietly
+            import os
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()); return 0
         except OSError as e:       # the file system said no: a missing file, a full disk, no permission
             where = f" ({e.filename})" if getattr(e, "filename", None) else ""
             print(f"winback {a.command}: {e.strerror or e}{where}", file=sys.stderr); code = 1

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_codebook.ipynb #a2c247e9
 from __future__ import annotations
-import difflib, json, re
+import csv, difflib, json, re, unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -16,13 +16,13 @@ from .core import InputError, Problem, WinbackError, tr
 from .safeio import atomic_write
 
 # %% auto #0
-__all__ = ['SOURCES', 'STEPS', 'TYPES', 'ROLES', 'REASONS', 'REASON_CLASSES', 'YES_PARTIAL_NO', 'LEVELS', 'SCALE5',
+__all__ = ['SOURCES', 'STEPS', 'TYPES', 'ROLES', 'REASONS', 'REASON_CLASSES', 'YES_NO', 'YES_PARTIAL_NO', 'LEVELS', 'SCALE5',
            'ACCOMMODATIONS', 'FIT', 'BLOCKS', 'V', 'CODEBOOK_VERSION', 'VARIABLES', 'CODEBOOK', 'STAGES', 'DERIVED',
-           'MODEL_TERMS', 'RULES', 'APPLIES_IF', 'Option', 'Variable', 'Reason', 'share_of_wallet_stage', 'Derived',
-           'did_you_mean', 'UnknownVariable', 'get_var', 'derive', 'Rule', 'dtype_of', 'evidence_columns',
-           'with_all_columns', 'with_terms', 'generative_terms', 'variables_with_role', 'not_applicable', 'missingness',
-           'case_schema', 'codebook_frame', 'data_dictionary', 'template_columns', 'write_template', 'table_schema',
-           'datapackage']
+           'MODEL_TERMS', 'RULES', 'APPLIES_IF', 'sources_frame', 'Option', 'Variable', 'Reason',
+           'share_of_wallet_stage', 'Derived', 'did_you_mean', 'UnknownVariable', 'get_var', 'derive', 'Rule',
+           'dtype_of', 'evidence_columns', 'with_all_columns', 'with_terms', 'generative_terms', 'variables_with_role',
+           'not_applicable', 'missingness', 'case_schema', 'template_columns', 'template_header', 'column_for_header',
+           'code_for_label', 'codebook_frame', 'data_dictionary', 'write_template', 'table_schema', 'datapackage']
 
 # %% ../nbs/00_codebook.ipynb #5cce26ae
 SOURCES = {
@@ -42,12 +42,27 @@ SOURCES = {
     "ASC280": "FASB ASC 280-10-50-42: disclosure of customers that account for 10% or more of revenue.",
     "TK": "A design choice of this toolkit.",
 }
+_SOURCES_ZH = {   # the entries that are notes, not references (a reference is cited as published)
+    "SOW": "按供应商在客户采购中所占份额划分的关系阶段（繁体中文行业文章，源文本 002）。",
+    "RUN": "客户“跑单”的预警指标（中文行业文章，源文本 001）。",
+    "ASC280": "FASB ASC 280-10-50-42：披露占营收 10% 及以上的客户。",
+    "TK": "本工具包的设计选择。",
+}
 STEPS = {
     "step1": ("Find the reasons for the break-up", "找出关系破裂的原因"),
     "step2": ("Do a cost–benefit analysis", "进行成本效益分析"),
     "step3": ("Hold an honest, interactive dialogue", "进行坦诚的互动对话"),
     "step4": ("Accommodate the customer's specific requirements", "满足客户的特定要求"),
 }
+
+# %% ../nbs/00_codebook.ipynb #37c57510
+def sources_frame(
+    lang:str="en", # "en" or "zh"
+)->pd.DataFrame:   # one row per source key: key, reference (column headers in `lang`)
+    "The key to the source abbreviations of the codebook."
+    if lang not in ("en", "zh"): raise InputError("sources_frame", [Problem("argument lang", None, lang, "is not 'en' or 'zh'")])
+    refs = [(_SOURCES_ZH.get(k, r) if lang == "zh" else r) for k, r in SOURCES.items()]
+    return pd.DataFrame({tr("cb_key", lang): list(SOURCES), tr("cb_reference", lang): refs})
 
 # %% ../nbs/00_codebook.ipynb #da164273
 TYPES = ("id", "boolean", "category", "ordinal", "multi", "integer", "year", "share", "money", "number", "text")
@@ -63,6 +78,9 @@ ROLES = {
 _LEVEL = {"id": "nominal", "boolean": "nominal", "category": "nominal", "multi": "nominal", "text": "nominal",
           "ordinal": "ordinal", "integer": "interval", "year": "interval",
           "share": "ratio", "money": "ratio", "number": "ratio"}
+_TYPE_ZH = {"id": "编号", "boolean": "是/否", "category": "类别", "ordinal": "有序类别", "multi": "多选", "integer": "整数",
+            "year": "年份", "share": "比例（0–1）", "money": "金额", "number": "数值", "text": "文本"}
+_LEVEL_ZH = {"nominal": "定类", "ordinal": "定序", "interval": "定距", "ratio": "定比"}
 
 @dataclass(frozen=True)
 class Option:
@@ -92,6 +110,7 @@ class Variable:
     example: str = ""              # an example cell value
     role: str = "explanatory"      # what the variable is for in an analysis (see `ROLES`)
     applies_if: str = ""           # the gate that makes it applicable (see `APPLIES_IF`); empty: always
+    description_zh: str = ""       # how a coder applies it, in Chinese
 
     def __post_init__(self):
         probs = []
@@ -110,6 +129,9 @@ class Variable:
     @property
     def label_zh(self)->str: return self.zh
     def label(self, lang:str="en")->str: return self.zh if lang == "zh" else self.en
+    def describe(self, lang:str="en")->str:
+        "How a coder applies it, in `lang` (the English description when there is no Chinese one)."
+        return self.description_zh or self.description if lang == "zh" else self.description
     def option_label(self, code, lang:str="en")->str:
         "Label of one option code in `lang` (the code itself when unknown)."
         for o in self.options:
@@ -145,6 +167,7 @@ REASON_CLASSES = {"price": ("Price", "价格"), "service_quality": ("Service and
 # %% ../nbs/00_codebook.ipynb #ad5535c9
 def _opts(*rows): return tuple(Option(*r) for r in rows)
 
+YES_NO = _opts(("yes", "Yes", "是"), ("no", "No", "否"))   # the two answers of a boolean variable
 YES_PARTIAL_NO = _opts(("yes", "Yes, won back", "是，已赢回"),
                        ("partial", "Partly (some business back)", "部分赢回"),
                        ("no", "No", "否"))
@@ -198,90 +221,142 @@ CODEBOOK_VERSION = "1.2.0"
 VARIABLES = (
     # identity and provenance
     V("case_id", "id", "identity", "Case id", "案例编号", "Unique id of the broken relationship (letters, digits, . _ -).", "TK",
-      required=True, evidence=False, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", example="HBR2019-01", role="identifier"),
-    V("supplier", "text", "identity", "Supplier", "供应商", "Supplier's name as published (may be disguised).", "TK", required=True, evidence=False, example="BrexTech", role="identifier"),
-    V("customer", "text", "identity", "Customer", "客户", "Customer's name as published (may be disguised).", "TK", required=True, evidence=False, example="RILF", role="identifier"),
-    V("names_disguised", "boolean", "identity", "Names disguised", "名称已化名", "Are the firm names disguised by the source?", "HBR19", role="provenance"),
+      required=True, evidence=False, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", example="HBR2019-01", role="identifier",
+      description_zh="该破裂关系的唯一编号（字母、数字及 . _ -）。"),
+    V("supplier", "text", "identity", "Supplier", "供应商", "Supplier's name as published (may be disguised).", "TK", required=True, evidence=False, example="BrexTech", role="identifier",
+      description_zh="供应商名称，以公开资料为准（可能为化名）。"),
+    V("customer", "text", "identity", "Customer", "客户", "Customer's name as published (may be disguised).", "TK", required=True, evidence=False, example="RILF", role="identifier",
+      description_zh="客户名称，以公开资料为准（可能为化名）。"),
+    V("names_disguised", "boolean", "identity", "Names disguised", "名称已化名", "Are the firm names disguised by the source?", "HBR19", role="provenance",
+      description_zh="资料来源是否对企业名称做了化名处理？"),
     V("data_origin", "category", "identity", "Data origin", "数据来源类型", "Is this row a real case, a published (possibly disguised) case, or synthetic data made for teaching and testing?", "TK",
       options=_opts(("field", "Field case (own research)", "实地案例（自有研究）"),
                     ("published", "Published case", "已发表案例"),
-                    ("synthetic", "Synthetic (simulated) case", "合成（模拟）案例", "Not real data.")), evidence=False, role="provenance"),
-    V("supplier_industry", "text", "identity", "Supplier's industry", "供应商所属行业", "Industry in plain words or an ISIC/NACE code.", "TK", evidence=False, example="electronic components", role="descriptor"),
-    V("customer_industry", "text", "identity", "Customer's industry", "客户所属行业", "Industry in plain words or an ISIC/NACE code.", "TK", evidence=False, example="optical equipment", role="descriptor"),
-    V("supplier_country", "text", "identity", "Supplier's country", "供应商所在国家", "ISO 3166-1 alpha-2 code.", "LRP22", evidence=False, pattern=r"^[A-Z]{2}$", example="SE", role="descriptor"),
-    V("customer_country", "text", "identity", "Customer's country", "客户所在国家", "ISO 3166-1 alpha-2 code.", "LRP22", evidence=False, pattern=r"^[A-Z]{2}$", example="SE", role="descriptor"),
+                    ("synthetic", "Synthetic (simulated) case", "合成（模拟）案例", "Not real data.")), evidence=False, role="provenance",
+      description_zh="此行是真实案例、已发表（可能化名）的案例，还是为教学和测试生成的合成数据？"),
+    V("supplier_industry", "text", "identity", "Supplier's industry", "供应商所属行业", "Industry in plain words or an ISIC/NACE code.", "TK", evidence=False, example="electronic components", role="descriptor",
+      description_zh="用通俗文字填写行业，或填写 ISIC/NACE 代码。"),
+    V("customer_industry", "text", "identity", "Customer's industry", "客户所属行业", "Industry in plain words or an ISIC/NACE code.", "TK", evidence=False, example="optical equipment", role="descriptor",
+      description_zh="用通俗文字填写行业，或填写 ISIC/NACE 代码。"),
+    V("supplier_country", "text", "identity", "Supplier's country", "供应商所在国家", "ISO 3166-1 alpha-2 code.", "LRP22", evidence=False, pattern=r"^[A-Z]{2}$", example="SE", role="descriptor",
+      description_zh="ISO 3166-1 两位字母国家代码。"),
+    V("customer_country", "text", "identity", "Customer's country", "客户所在国家", "ISO 3166-1 alpha-2 code.", "LRP22", evidence=False, pattern=r"^[A-Z]{2}$", example="SE", role="descriptor",
+      description_zh="ISO 3166-1 两位字母国家代码。"),
     V("offering_type", "category", "identity", "Type of offering", "产品/服务类型", "What the supplier sold to the customer.", "TH17",
       options=_opts(("standard_component", "Standard component", "标准零部件"), ("customized_component", "Customised component", "定制零部件"),
-                    ("system", "System or solution", "系统或解决方案"), ("service", "Service", "服务"), ("project", "Project", "项目"))),
+                    ("system", "System or solution", "系统或解决方案"), ("service", "Service", "服务"), ("project", "Project", "项目")),
+      description_zh="供应商向客户销售的是什么。"),
     V("sources", "multi", "identity", "Sources", "资料来源", "What the coding rests on.", "LRP22",
       options=_opts(("supplier_interviews", "Supplier interviews", "供应商访谈"), ("customer_interviews", "Customer interviews", "客户访谈"),
                     ("documents", "Company documents", "公司文件"), ("financials", "Financial records", "财务记录"),
-                    ("press", "Press", "新闻报道"), ("published_case", "Published case write-up", "已发表的案例")), evidence=False, role="provenance"),
-    V("n_interviews", "integer", "identity", "Interviews", "访谈次数", "Number of interviews the coding rests on.", "LRP22", evidence=False, minimum=0, role="provenance"),
-    V("coder", "text", "identity", "Coder", "编码人", "Who coded this case (initials).", "TK", evidence=False, role="provenance"),
-    V("observed_year", "year", "identity", "Last observed", "最后观察年份", "Year the case was last observed; an open win-back is censored here.", "TK", minimum=1900, maximum=2100, role="time"),
-    V("currency", "text", "identity", "Currency", "货币", "ISO 4217 code of the money fields.", "TK", evidence=False, pattern=r"^[A-Z]{3}$", example="EUR", role="provenance"),
+                    ("press", "Press", "新闻报道"), ("published_case", "Published case write-up", "已发表的案例")), evidence=False, role="provenance",
+      description_zh="编码所依据的资料。"),
+    V("n_interviews", "integer", "identity", "Interviews", "访谈次数", "Number of interviews the coding rests on.", "LRP22", evidence=False, minimum=0, role="provenance",
+      description_zh="编码所依据的访谈次数。"),
+    V("coder", "text", "identity", "Coder", "编码人", "Who coded this case (initials).", "TK", evidence=False, role="provenance",
+      description_zh="由谁对本案例编码（姓名缩写）。"),
+    V("observed_year", "year", "identity", "Last observed", "最后观察年份", "Year the case was last observed; an open win-back is censored here.", "TK", minimum=1900, maximum=2100, role="time",
+      description_zh="最后一次观察到该案例的年份；尚未结束的赢回在此年份作删失处理。"),
+    V("currency", "text", "identity", "Currency", "货币", "ISO 4217 code of the money fields.", "TK", evidence=False, pattern=r"^[A-Z]{3}$", example="EUR", role="provenance",
+      description_zh="金额字段所用货币的 ISO 4217 代码。"),
     # the first relationship
-    V("start_year", "year", "first", "Relationship start", "关系开始年份", "Year of the first order.", "HT02", minimum=1900, maximum=2100, role="time"),
+    V("start_year", "year", "first", "Relationship start", "关系开始年份", "Year of the first order.", "HT02", minimum=1900, maximum=2100, role="time",
+      description_zh="第一笔订单的年份。"),
     V("customer_revenue_share", "share", "first", "Customer's share of supplier revenue", "客户占供应商营收的比重",
-      "Customer's share of the supplier's turnover in the last full year before the break (0–1).", "HBR19", minimum=0, maximum=1, example="0.15"),
+      "Customer's share of the supplier's turnover in the last full year before the break (0–1).", "HBR19", minimum=0, maximum=1, example="0.15",
+      description_zh="破裂前最后一个完整年度，该客户占供应商营业额的比重（0–1）。"),
     V("share_of_wallet", "share", "first", "Share of wallet", "钱包份额（供应商在客户采购中的份额）",
-      "Supplier's share of the customer's purchases in the category, last full year (0–1). The relationship stage is derived from it.", "SOW", minimum=0, maximum=1),
+      "Supplier's share of the customer's purchases in the category, last full year (0–1). The relationship stage is derived from it.", "SOW", minimum=0, maximum=1,
+      description_zh="最后一个完整年度，供应商在客户该品类采购中所占的份额（0–1）。关系阶段由此推导。"),
     V("contract_type", "category", "first", "Contract type", "合同类型", "Contractual form of the first relationship.", "HBR19",
       options=_opts(("spot", "Spot orders", "临时订单"), ("framework", "Framework agreement", "框架协议"),
-                    ("long_term", "Long-term contract", "长期合同"), ("project", "Project contract", "项目合同"))),
+                    ("long_term", "Long-term contract", "长期合同"), ("project", "Project contract", "项目合同")),
+      description_zh="第一段关系的合同形式。"),
     V("specific_investments", "ordinal", "first", "Customer-specific investments", "针对客户的专用投资",
-      "Tooling, dedicated design, IT integration or capacity the supplier invested for this customer (1 none … 5 very large).", "LRP22", options=SCALE5),
+      "Tooling, dedicated design, IT integration or capacity the supplier invested for this customer (1 none … 5 very large).", "LRP22", options=SCALE5,
+      description_zh="供应商为该客户投入的模具、专门设计、IT 对接或产能（1 无 … 5 很大）。"),
     V("delivery_quality_record", "ordinal", "first", "Delivery and quality record", "交付与质量记录",
-      "Supplier's record of on-time delivery and quality before the break (1 very poor … 5 excellent).", "LRP22", options=SCALE5),
-    V("revenue_before", "money", "first", "Annual revenue before", "破裂前年营收", "Annual revenue from the customer in the last full year before the break.", "HBR19", minimum=0),
-    V("margin_before", "share", "first", "Gross margin before", "破裂前毛利率", "Gross margin rate on the customer's business before the break (0–1).", "HBR19", minimum=0, maximum=1),
+      "Supplier's record of on-time delivery and quality before the break (1 very poor … 5 excellent).", "LRP22", options=SCALE5,
+      description_zh="破裂前供应商的准时交付与质量记录（1 很差 … 5 优秀）。"),
+    V("revenue_before", "money", "first", "Annual revenue before", "破裂前年营收", "Annual revenue from the customer in the last full year before the break.", "HBR19", minimum=0,
+      description_zh="破裂前最后一个完整年度来自该客户的年营收。"),
+    V("margin_before", "share", "first", "Gross margin before", "破裂前毛利率", "Gross margin rate on the customer's business before the break (0–1).", "HBR19", minimum=0, maximum=1,
+      description_zh="破裂前该客户业务的毛利率（0–1）。"),
     V("idle_capacity_cost", "money", "first", "Idle dedicated capacity (annual cost)", "闲置专用产能（年成本）",
-      "Annual cost of capacity dedicated to the customer that stood idle after the break.", "HBR19", minimum=0),
+      "Annual cost of capacity dedicated to the customer that stood idle after the break.", "HBR19", minimum=0,
+      description_zh="破裂后为该客户专设而闲置的产能的年成本。"),
     # the break-up
-    V("dissolution_year", "year", "breakup", "Break-up year", "关系破裂年份", "Year the customer stopped (or nearly stopped) buying.", "HBR19", required=True, minimum=1900, maximum=2100, role="time"),
+    V("dissolution_year", "year", "breakup", "Break-up year", "关系破裂年份", "Year the customer stopped (or nearly stopped) buying.", "HBR19", required=True, minimum=1900, maximum=2100, role="time",
+      description_zh="客户停止（或几乎停止）采购的年份。"),
     V("initiator", "category", "breakup", "Who ended it", "终止方", "Who ended the relationship.", "HT02",
       options=_opts(("customer", "Customer", "客户"), ("supplier", "Supplier", "供应商"), ("mutual", "Both", "双方"),
-                    ("third_party", "Third party", "第三方"), ("contract_end", "Nobody (contract ran out)", "无（合同到期）"))),
-    V("reason_primary", "category", "breakup", "Primary reason", "主要原因", "The main reason for the break-up, as it happened.", "HBR19; SOW", options=REASONS),
-    V("reasons_secondary", "multi", "breakup", "Other reasons", "其他原因", "Further reasons that contributed (not the primary one).", "HBR19; SOW", options=REASONS),
-    V("cause_controllable", "boolean", "breakup", "Cause controllable", "原因可控", "Could the supplier have prevented the main cause?", "PTTK16; SOW"),
+                    ("third_party", "Third party", "第三方"), ("contract_end", "Nobody (contract ran out)", "无（合同到期）")),
+      description_zh="由谁终止了这段关系。"),
+    V("reason_primary", "category", "breakup", "Primary reason", "主要原因", "The main reason for the break-up, as it happened.", "HBR19; SOW", options=REASONS,
+      description_zh="关系破裂的主要原因，以实际发生的情况为准。"),
+    V("reasons_secondary", "multi", "breakup", "Other reasons", "其他原因", "Further reasons that contributed (not the primary one).", "HBR19; SOW", options=REASONS,
+      description_zh="其他起作用的原因（不含主要原因）。"),
+    V("cause_controllable", "boolean", "breakup", "Cause controllable", "原因可控", "Could the supplier have prevented the main cause?", "PTTK16; SOW",
+      description_zh="供应商本可以避免主要原因吗？"),
     V("breakup_tempo", "category", "breakup", "Tempo of the break-up", "破裂速度", "Did the relationship end abruptly or fade gradually?", "HT02",
-      options=_opts(("abrupt", "Abrupt", "突然"), ("gradual", "Gradual", "逐渐"))),
+      options=_opts(("abrupt", "Abrupt", "突然"), ("gradual", "Gradual", "逐渐")),
+      description_zh="关系是突然结束还是逐渐疏远？"),
     # the gap
     V("personal_ties", "ordinal", "gap", "Personal ties kept", "保留的私人关系", "Did people of the two firms keep in touch during the gap?", "LRP22; HW02",
-      options=_opts(("none", "None", "无"), ("occasional", "Occasional", "偶尔"), ("regular", "Regular", "经常"))),
-    V("structural_change_supplier", "boolean", "gap", "Structural change at supplier", "供应商结构性变化", "Reorganisation, merger, acquisition or new management at the supplier since the break.", "LRP22; WP11"),
-    V("structural_change_customer", "boolean", "gap", "Structural change at customer", "客户结构性变化", "Reorganisation, merger, acquisition or new management at the customer since the break.", "LRP22; WP11"),
+      options=_opts(("none", "None", "无"), ("occasional", "Occasional", "偶尔"), ("regular", "Regular", "经常")),
+      description_zh="中断期间两家企业的人员是否保持联系？"),
+    V("structural_change_supplier", "boolean", "gap", "Structural change at supplier", "供应商结构性变化", "Reorganisation, merger, acquisition or new management at the supplier since the break.", "LRP22; WP11",
+      description_zh="破裂以来供应商发生的重组、合并、收购或管理层更换。"),
+    V("structural_change_customer", "boolean", "gap", "Structural change at customer", "客户结构性变化", "Reorganisation, merger, acquisition or new management at the customer since the break.", "LRP22; WP11",
+      description_zh="破裂以来客户发生的重组、合并、收购或管理层更换。"),
     # step 1
-    V("rca_done", "boolean", "step1", "Root-cause analysis done", "已做根本原因分析", "Did the supplier establish, factually, what ended the relationship?", "HBR19; SF99"),
-    V("cause_acknowledged", "boolean", "step1", "Own part acknowledged", "承认自身责任", "Did the supplier acknowledge its own part to the customer?", "HBR19"),
-    V("cause_remedied", "boolean", "step1", "Cause remedied", "原因已纠正", "Was the cause fixed before or during the re-approach?", "HBR19; PTTK16"),
+    V("rca_done", "boolean", "step1", "Root-cause analysis done", "已做根本原因分析", "Did the supplier establish, factually, what ended the relationship?", "HBR19; SF99",
+      description_zh="供应商是否基于事实查明了关系终止的原因？"),
+    V("cause_acknowledged", "boolean", "step1", "Own part acknowledged", "承认自身责任", "Did the supplier acknowledge its own part to the customer?", "HBR19",
+      description_zh="供应商是否向客户承认了自身的责任？"),
+    V("cause_remedied", "boolean", "step1", "Cause remedied", "原因已纠正", "Was the cause fixed before or during the re-approach?", "HBR19; PTTK16",
+      description_zh="在重新接触之前或期间，原因是否已得到纠正？"),
     # step 2
-    V("cba_done", "boolean", "step2", "Cost–benefit analysis done", "已做成本效益分析", "Did the supplier weigh the cost of recapture against its benefit?", "HBR19; SF99"),
-    V("cba_expected_value", "money", "step2", "Expected value of win-back", "赢回的预期价值", "Net value the cost–benefit analysis expected (in `currency`).", "SF99"),
+    V("cba_done", "boolean", "step2", "Cost–benefit analysis done", "已做成本效益分析", "Did the supplier weigh the cost of recapture against its benefit?", "HBR19; SF99",
+      description_zh="供应商是否权衡了赢回的成本与收益？"),
+    V("cba_expected_value", "money", "step2", "Expected value of win-back", "赢回的预期价值", "Net value the cost–benefit analysis expected (in `currency`).", "SF99",
+      description_zh="成本效益分析预期的净价值（以「货币」所填币种计）。"),
     # step 3
     V("reapproached", "boolean", "step3", "Re-approached", "是否重新接触",
-      "Did either firm try to restart the relationship after the break (talks, offers, visits)? If no, the dialogue and accommodation fields do not apply.", "HBR19; LRP22"),
-    V("reapproach_year", "year", "step3", "Re-approach year", "重新接触年份", "Year the win-back talks began.", "HBR19", minimum=1900, maximum=2100, role="time", applies_if="reapproached"),
+      "Did either firm try to restart the relationship after the break (talks, offers, visits)? If no, the dialogue and accommodation fields do not apply.", "HBR19; LRP22",
+      description_zh="破裂后是否有任何一方尝试重启关系（洽谈、报价、拜访）？若为否，对话与让步相关字段不适用。"),
+    V("reapproach_year", "year", "step3", "Re-approach year", "重新接触年份", "Year the win-back talks began.", "HBR19", minimum=1900, maximum=2100, role="time", applies_if="reapproached",
+      description_zh="赢回洽谈开始的年份。"),
     V("reapproach_initiator", "category", "step3", "Who re-approached", "重新接触的发起方", "Who took the first step back.", "LRP22; WP11",
-      options=_opts(("supplier", "Supplier", "供应商"), ("customer", "Customer", "客户"), ("third_party", "Third party", "第三方")), applies_if="reapproached"),
-    V("dialogue_level", "ordinal", "step3", "Highest dialogue level", "对话达到的最高层级", "Highest management level engaged in the win-back talks.", "HBR19; PB20", options=LEVELS, applies_if="reapproached"),
+      options=_opts(("supplier", "Supplier", "供应商"), ("customer", "Customer", "客户"), ("third_party", "Third party", "第三方")), applies_if="reapproached",
+      description_zh="由谁先迈出重新接触的一步。"),
+    V("dialogue_level", "ordinal", "step3", "Highest dialogue level", "对话达到的最高层级", "Highest management level engaged in the win-back talks.", "HBR19; PB20", options=LEVELS, applies_if="reapproached",
+      description_zh="参与赢回洽谈的最高管理层级。"),
     V("meeting_frequency", "ordinal", "step3", "Meeting frequency", "会面频率", "How often the two firms met at the most intense stage.", "HBR19",
-      options=_opts(("ad_hoc", "Ad hoc", "不定期"), ("monthly", "Monthly", "每月"), ("biweekly", "Every two weeks", "每两周"), ("weekly", "Weekly", "每周")), applies_if="reapproached"),
-    V("team_mix", "boolean", "step3", "Mixed team", "新老人员混合", "Did the supplier's team mix people who knew the customer with people who did not?", "HBR19", applies_if="reapproached"),
+      options=_opts(("ad_hoc", "Ad hoc", "不定期"), ("monthly", "Monthly", "每月"), ("biweekly", "Every two weeks", "每两周"), ("weekly", "Weekly", "每周")), applies_if="reapproached",
+      description_zh="在最密集的阶段，两家企业多久会面一次。"),
+    V("team_mix", "boolean", "step3", "Mixed team", "新老人员混合", "Did the supplier's team mix people who knew the customer with people who did not?", "HBR19", applies_if="reapproached",
+      description_zh="供应商的团队是否将熟悉该客户的人员与不熟悉该客户的人员混合搭配？"),
     # step 4
-    V("accommodations", "multi", "step4", "Accommodations offered", "提供的让步与调整", "What the supplier offered or changed for the customer.", "HBR19", options=ACCOMMODATIONS, applies_if="reapproached"),
-    V("price_concession", "share", "step4", "Price concession", "价格让步幅度", "Price reduction offered, as a fraction of the previous price (0–1).", "KBZ15", minimum=0, maximum=1, applies_if="reapproached"),
+    V("accommodations", "multi", "step4", "Accommodations offered", "提供的让步与调整", "What the supplier offered or changed for the customer.", "HBR19", options=ACCOMMODATIONS, applies_if="reapproached",
+      description_zh="供应商为客户提供或作出的改变。"),
+    V("price_concession", "share", "step4", "Price concession", "价格让步幅度", "Price reduction offered, as a fraction of the previous price (0–1).", "KBZ15", minimum=0, maximum=1, applies_if="reapproached",
+      description_zh="提供的降价幅度，以原价格的比例表示（0–1）。"),
     # outcome
-    V("recaptured", "category", "outcome", "Recaptured", "是否赢回", "Did the customer come back? Empty while the outcome is not known.", "HBR19", options=YES_PARTIAL_NO, role="outcome"),
-    V("recapture_year", "year", "outcome", "Recapture year", "赢回年份", "Year of the first new order.", "HBR19", minimum=1900, maximum=2100, role="outcome", applies_if="recaptured"),
+    V("recaptured", "category", "outcome", "Recaptured", "是否赢回", "Did the customer come back? Empty while the outcome is not known.", "HBR19", options=YES_PARTIAL_NO, role="outcome",
+      description_zh="客户是否回来了？结果未知时留空。"),
+    V("recapture_year", "year", "outcome", "Recapture year", "赢回年份", "Year of the first new order.", "HBR19", minimum=1900, maximum=2100, role="outcome", applies_if="recaptured",
+      description_zh="第一笔新订单的年份。"),
     V("revenue_after", "ordinal", "outcome", "Revenue after vs before", "赢回后营收对比", "Revenue from the customer after recapture compared with before the loss.", "HBR19",
-      options=_opts(("lower", "Lower", "更低"), ("similar", "About the same", "大致相同"), ("higher", "Higher", "更高")), role="outcome", applies_if="recaptured"),
+      options=_opts(("lower", "Lower", "更低"), ("similar", "About the same", "大致相同"), ("higher", "Higher", "更高")), role="outcome", applies_if="recaptured",
+      description_zh="赢回后来自该客户的营收与流失前相比。"),
     V("profit_after", "ordinal", "outcome", "Profit after vs before", "赢回后利润对比", "Profit from the customer after recapture compared with before the loss.", "HBR19",
-      options=_opts(("lower", "Lower", "更低"), ("similar", "About the same", "大致相同"), ("higher", "Higher", "更高")), role="outcome", applies_if="recaptured"),
-    V("referrals_gained", "integer", "outcome", "Referrals gained", "获得的转介绍", "New customers the recaptured customer referred.", "HBR19; RUN", minimum=0, role="outcome", applies_if="recaptured"),
-    V("notes", "text", "outcome", "Notes", "备注", "Anything else a reader should know.", "TK", evidence=False, role="note"),
+      options=_opts(("lower", "Lower", "更低"), ("similar", "About the same", "大致相同"), ("higher", "Higher", "更高")), role="outcome", applies_if="recaptured",
+      description_zh="赢回后来自该客户的利润与流失前相比。"),
+    V("referrals_gained", "integer", "outcome", "Referrals gained", "获得的转介绍", "New customers the recaptured customer referred.", "HBR19; RUN", minimum=0, role="outcome", applies_if="recaptured",
+      description_zh="被赢回的客户转介绍的新客户数。"),
+    V("notes", "text", "outcome", "Notes", "备注", "Anything else a reader should know.", "TK", evidence=False, role="note",
+      description_zh="读者还应了解的其他情况。"),
 )
 CODEBOOK = {v.name: v for v in VARIABLES}
 
@@ -330,19 +405,26 @@ def _n_acc(d):
 DERIVED = {d.variable.name: d for d in (
     _D("relationship_stage", "ordinal", "Relationship stage", "关系阶段", "Stage read off the share of wallet (0 / <50% / 50–80% / 80–100%).", "SOW",
        ("share_of_wallet",), lambda d: pd.Categorical(d["share_of_wallet"].map(share_of_wallet_stage, na_action="ignore"),
-                                                       categories=[o.code for o in STAGES], ordered=True), options=STAGES),
+                                                       categories=[o.code for o in STAGES], ordered=True), options=STAGES,
+       description_zh="由钱包份额得出的阶段（0 / <50% / 50–80% / 80–100%）。"),
     _D("relationship_years", "integer", "Length of first relationship (years)", "第一段关系时长（年）", "dissolution_year − start_year", "HT02",
-       ("dissolution_year", "start_year"), _ydiff("dissolution_year", "start_year")),
+       ("dissolution_year", "start_year"), _ydiff("dissolution_year", "start_year"),
+       description_zh="「关系破裂年份」−「关系开始年份」"),
     _D("gap_years", "integer", "Years from break-up to re-approach", "从破裂到重新接触（年）", "reapproach_year − dissolution_year", "HBR19",
-       ("reapproach_year", "dissolution_year"), _ydiff("reapproach_year", "dissolution_year"), applies_if="reapproached"),
+       ("reapproach_year", "dissolution_year"), _ydiff("reapproach_year", "dissolution_year"), applies_if="reapproached",
+       description_zh="「重新接触年份」−「关系破裂年份」"),
     _D("years_to_recapture", "integer", "Years from break-up to recapture", "从破裂到赢回（年）", "recapture_year − dissolution_year", "HBR19",
-       ("recapture_year", "dissolution_year"), _ydiff("recapture_year", "dissolution_year"), role="outcome", applies_if="recaptured"),
+       ("recapture_year", "dissolution_year"), _ydiff("recapture_year", "dissolution_year"), role="outcome", applies_if="recaptured",
+       description_zh="「赢回年份」−「关系破裂年份」"),
     _D("major_customer", "boolean", "Major customer (≥10% of revenue)", "主要客户（营收占比≥10%）", "customer_revenue_share ≥ 0.10, the public-disclosure threshold.", "ASC280",
-       ("customer_revenue_share",), lambda d: (d["customer_revenue_share"] >= 0.10).astype("boolean")),
+       ("customer_revenue_share",), lambda d: (d["customer_revenue_share"] >= 0.10).astype("boolean"),
+       description_zh="「客户占供应商营收的比重」≥ 0.10，即公开披露的门槛。"),
     _D("n_accommodations", "integer", "Number of accommodations", "让步与调整的数量", "Count of options in `accommodations` (`none` = 0).", "HBR19",
-       ("accommodations",), _n_acc, applies_if="reapproached"),
+       ("accommodations",), _n_acc, applies_if="reapproached",
+       description_zh="「提供的让步与调整」中所选选项的个数（“未提供任何让步”计为 0）。"),
     _D("won_back", "boolean", "Won back (yes or partial)", "已赢回（全部或部分）", "recaptured is yes or partial; empty when the outcome is not known.", "HBR19",
-       ("recaptured",), _won_back, role="outcome"),
+       ("recaptured",), _won_back, role="outcome",
+       description_zh="「是否赢回」为“是，已赢回”或“部分赢回”；结果未知时留空。"),
 )}
 
 # %% ../nbs/00_codebook.ipynb #d5f8d569
@@ -390,25 +472,32 @@ def _executive_conflict(d):
 
 DERIVED.update({d.variable.name: d for d in (
     _D("dialogue_top", "boolean", "Dialogue reached top management", "对话达到高层管理", "dialogue_level is top.", "HBR19; PB20",
-       ("dialogue_level",), _dialogue_top, term=True, applies_if="reapproached"),
+       ("dialogue_level",), _dialogue_top, term=True, applies_if="reapproached",
+       description_zh="「对话达到的最高层级」为高层管理。"),
     _D("accommodation_fit", "boolean", "An accommodation fits the reason", "让步与破裂原因相匹配",
        "accommodations include one that `FIT` lists for reason_primary (none offered, or reason 'other': no).", "HBR19; KBZ15",
-       ("accommodations", "reason_primary"), _accommodation_fit, term=True, applies_if="reapproached"),
+       ("accommodations", "reason_primary"), _accommodation_fit, term=True, applies_if="reapproached",
+       description_zh="「提供的让步与调整」中有一项是匹配表（FIT）为「主要原因」列出的（未提供让步，或原因为“其他”：否）。"),
     _D("ties", "boolean", "Personal ties kept", "保留了私人关系", "personal_ties is occasional or regular.", "LRP22; HW02",
-       ("personal_ties",), _ties, term=True),
+       ("personal_ties",), _ties, term=True,
+       description_zh="「保留的私人关系」为偶尔或经常。"),
     _D("investments_high", "boolean", "High customer-specific investments", "针对客户的专用投资较高", "specific_investments is 4 or 5.", "LRP22",
-       ("specific_investments",), lambda d: (d["specific_investments"].astype("string").astype("Float64") >= 4).astype("boolean"), term=True),
+       ("specific_investments",), lambda d: (d["specific_investments"].astype("string").astype("Float64") >= 4).astype("boolean"), term=True,
+       description_zh="「针对客户的专用投资」为 4 或 5。"),
     _D("structural_change", "boolean", "Structural change at either firm", "任一方发生结构性变化",
        "structural_change_supplier or structural_change_customer (yes if either is yes; empty if neither is yes and one is empty).", "LRP22; WP11",
        ("structural_change_supplier", "structural_change_customer"),
-       lambda d: d["structural_change_supplier"].astype("boolean") | d["structural_change_customer"].astype("boolean"), term=True),
+       lambda d: d["structural_change_supplier"].astype("boolean") | d["structural_change_customer"].astype("boolean"), term=True,
+       description_zh="「供应商结构性变化」或「客户结构性变化」（任一为是则为是；两者都不为是且其一为空时留空）。"),
     _D("controllable_or_price", "boolean", "Controllable cause or a price reason", "原因可控或为价格原因",
        "cause_controllable is yes, or reason_primary is price.", "PTTK16",
        ("cause_controllable", "reason_primary"),
-       lambda d: d["cause_controllable"].astype("boolean") | (d["reason_primary"].astype("string") == "price"), term=True),
+       lambda d: d["cause_controllable"].astype("boolean") | (d["reason_primary"].astype("string") == "price"), term=True,
+       description_zh="「原因可控」为是，或「主要原因」为价格。"),
     _D("executive_conflict", "boolean", "Break-up involved executive conflict", "破裂涉及高层冲突",
        "executive_conflict is the primary reason or among the secondary ones (empty secondary reasons: none).", "HBR19",
-       ("reason_primary", "reasons_secondary"), _executive_conflict, term=True),
+       ("reason_primary", "reasons_secondary"), _executive_conflict, term=True,
+       description_zh="高层冲突是主要原因或其他原因之一（其他原因为空：视为没有）。"),
 )})
 MODEL_TERMS = ("rca_done", "cba_done", "dialogue_top", "accommodation_fit", "ties", "investments_high", "structural_change",
                "controllable_or_price", "executive_conflict")
@@ -591,55 +680,6 @@ def case_schema(
     return pa.DataFrameSchema(cols, checks=rule_checks, strict=strict, name="winback case table",
                               metadata={"codebook_version": CODEBOOK_VERSION})
 
-# %% ../nbs/00_codebook.ipynb #7a478673
-def codebook_frame(
-    lang:str="en",          # "en" or "zh"
-    include_derived:bool=True, # also list the derived variables
-)->pd.DataFrame:
-    "The codebook as a data frame, one row per variable."
-    if lang not in ("en", "zh"): raise InputError("codebook_frame", [Problem("argument lang", None, lang, "is not 'en' or 'zh'")])
-    vs = list(VARIABLES) + ([d.variable for d in DERIVED.values()] if include_derived else [])
-    rows = []
-    for v in vs:
-        vals = "; ".join(f"{o.code} = {o.zh if lang == 'zh' else o.en}" for o in v.options)
-        rng = "" if v.minimum is None and v.maximum is None else f"{'' if v.minimum is None else f'{v.minimum:g}'}–{'' if v.maximum is None else f'{v.maximum:g}'}"
-        blk = BLOCKS.get(v.block, ("Derived", "派生变量"))
-        rows.append({"variable": v.name, "label": v.label(lang), "block": blk[1] if lang == "zh" else blk[0],
-                     "type": v.type, "level": v.level, "values": vals or rng or (v.pattern or ""),
-                     "required": v.required, "evidence": f"{v.name}_evidence" if v.evidence else "",
-                     "source": v.source, "description": v.description})
-    return pd.DataFrame(rows)
-
-# %% ../nbs/00_codebook.ipynb #a9bbb63d
-_DICT_HTML = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ title }}</title>
-<style>body{font-family:system-ui,sans-serif;margin:1rem}table{border-collapse:collapse;font-size:.9rem}
-td,th{border:1px solid #ccc;padding:.3rem;vertical-align:top;text-align:left}th{background:#f3f3f3}</style></head>
-<body><h1>{{ title }}</h1><p>{{ version_label }}: {{ version }}</p>
-<table><thead><tr>{% for c in cols %}<th>{{ c }}</th>{% endfor %}</tr></thead><tbody>
-{% for r in rows %}<tr>{% for c in cols %}<td>{{ r[c] }}</td>{% endfor %}</tr>{% endfor %}
-</tbody></table></body></html>"""
-
-def data_dictionary(
-    fmt:str="md",   # "md", "html" or "json"
-    lang:str="en",  # "en" or "zh"
-)->str:
-    "The codebook rendered as a data dictionary."
-    df = codebook_frame(lang)
-    if fmt == "json":
-        return json.dumps({"codebook_version": CODEBOOK_VERSION, "variables": df.to_dict(orient="records")}, ensure_ascii=False, indent=1)
-    if fmt == "html":
-        from jinja2 import Environment
-        t = Environment(autoescape=True).from_string(_DICT_HTML)
-        return t.render(title=tr("codebook_title", lang), version_label=tr("codebook", lang), lang=lang,
-                        version=CODEBOOK_VERSION, cols=list(df.columns), rows=df.to_dict(orient="records"))
-    if fmt == "md":
-        esc = lambda x: str(x).replace("|", "\\|").replace("\n", " ")
-        lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
-        lines += ["| " + " | ".join(esc(x) for x in r) + " |" for r in df.itertuples(index=False)]
-        return "\n".join(lines)
-    raise InputError("data_dictionary", [Problem("argument fmt", None, fmt, "is not 'md', 'html' or 'json'")])
-
 # %% ../nbs/00_codebook.ipynb #e55566ec
 def template_columns(
     evidence:bool=True, # include the `<name>_evidence` columns
@@ -647,46 +687,164 @@ def template_columns(
     "Column order of a blank case table."
     return [v.name for v in VARIABLES] + (evidence_columns() if evidence else [])
 
+# %% ../nbs/00_codebook.ipynb #d2b45eae
+def _key(
+    text, # a header or an answer as typed
+)->str:   # the form two spellings are compared in
+    "Text normalised for comparison: NFKC (full-width → half-width), case-folded, without white space."
+    if isinstance(text, float) and text.is_integer(): text = int(text)   # 3.0 read from a spreadsheet is the code '3'
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
+
+# %% ../nbs/00_codebook.ipynb #26c8354f
+def template_header(
+    column:str,    # a template column: a stored variable or a `<name>_evidence` column
+    lang:str="en", # "en" (the names) or "zh" (the Chinese labels)
+)->str:            # the header a template in `lang` writes for it
+    "The header of a template column: its name in English, its Chinese label in Chinese."
+    if lang not in ("en", "zh"): raise InputError("template_header", [Problem("argument lang", None, lang, "is not 'en' or 'zh'")])
+    if lang == "en": return column
+    if column.endswith("_evidence") and column.removesuffix("_evidence") in CODEBOOK:
+        return tr("evidence_header", "zh", label=CODEBOOK[column.removesuffix("_evidence")].zh)
+    return get_var(column).zh
+
+# %% ../nbs/00_codebook.ipynb #58a8a9bb
+def column_for_header(
+    header, # a header cell as the coder left it
+)->str|None: # the column it names (a stored or derived variable, or `<name>_evidence`); None when it names none
+    "The column a header names: by its name, its English label or its Chinese label."
+    if header is None: return None
+    k = _key(header)
+    vs = list(VARIABLES) + [d.variable for d in DERIVED.values()]   # stored first: they win a shared label
+    for v in vs:
+        if k == _key(v.name): return v.name
+    for v in vs:
+        if k in (_key(v.en), _key(v.zh)): return v.name
+    for v in VARIABLES:
+        if v.evidence and k in {_key(f"{v.name}_evidence")} | {_key(tr("evidence_header", l, label=v.label(l))) for l in ("en", "zh")}:
+            return f"{v.name}_evidence"
+    return None
+
+# %% ../nbs/00_codebook.ipynb #c239b423
+def code_for_label(
+    variable:str, # a codebook variable (stored or derived)
+    text,         # an answer as the coder left it
+)->str|None:      # the option code ('yes'/'no' for a yes/no variable; codes joined by ';' for a multi); None when not an option
+    "The option code an answer means: the code itself, its English label or its Chinese label (yes/no/是/否 for yes/no)."
+    v = get_var(variable)
+    if text is None or v.type not in ("boolean", "category", "ordinal", "multi"): return None
+    opts = YES_NO if v.type == "boolean" else v.options
+    known = {_key(o.code): o.code for o in opts}
+    for o in opts:
+        for lab in (o.en, o.zh): known.setdefault(_key(lab), o.code)   # a code wins over another option's label
+    if v.type == "boolean": known.update({"true": "yes", "1": "yes", "false": "no", "0": "no"})
+    k = _key(text)
+    if k in known: return known[k]
+    if v.type != "multi": return None
+    parts = [known.get(p) for p in re.split(r"[;、]", k)]            # '；' is ';' after normalisation
+    return None if None in parts else ";".join(parts)
+
+# %% ../nbs/00_codebook.ipynb #7a478673
+_CB_COLS = ("variable", "label", "block", "type", "level", "values", "required", "evidence", "source", "description")
+
+def codebook_frame(
+    lang:str="en",          # "en" or "zh"
+    include_derived:bool=True, # also list the derived variables
+)->pd.DataFrame:
+    "The codebook as a data frame, one row per variable (column headers in `lang`)."
+    if lang not in ("en", "zh"): raise InputError("codebook_frame", [Problem("argument lang", None, lang, "is not 'en' or 'zh'")])
+    zh = lang == "zh"
+    vs = list(VARIABLES) + ([d.variable for d in DERIVED.values()] if include_derived else [])
+    rows = []
+    for v in vs:
+        opts = YES_NO if v.type == "boolean" else v.options
+        vals = "; ".join(f"{o.code} = {o.zh if zh else o.en}" for o in opts)
+        rng = "" if v.minimum is None and v.maximum is None else f"{'' if v.minimum is None else f'{v.minimum:g}'}–{'' if v.maximum is None else f'{v.maximum:g}'}"
+        blk = BLOCKS.get(v.block, ("Derived", "派生变量"))
+        rows.append(dict(zip(_CB_COLS, (
+            v.name, v.label(lang), blk[1] if zh else blk[0], _TYPE_ZH[v.type] if zh else v.type,
+            _LEVEL_ZH[v.level] if zh else v.level, vals or rng or (v.pattern or ""),
+            ("是" if v.required else "否") if zh else v.required,
+            template_header(f"{v.name}_evidence", lang) if v.evidence else "", v.source, v.describe(lang)))))
+    return pd.DataFrame(rows, columns=list(_CB_COLS)).rename(columns=lambda c: tr(f"cb_{c}", lang))
+
+# %% ../nbs/00_codebook.ipynb #a9bbb63d
+_DICT_HTML = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ title }}</title>
+<style>body{font-family:system-ui,sans-serif;margin:1rem}table{border-collapse:collapse;font-size:.9rem}
+td,th{border:1px solid #ccc;padding:.3rem;vertical-align:top;text-align:left}th{background:#f3f3f3}</style></head>
+<body><h1>{{ title }}</h1><p>{{ version_label }}: {{ version }}</p>
+{% for heading, cols, rows in tables %}{% if heading %}<h2>{{ heading }}</h2>{% endif %}
+<table><thead><tr>{% for c in cols %}<th>{{ c }}</th>{% endfor %}</tr></thead><tbody>
+{% for r in rows %}<tr>{% for c in cols %}<td>{{ r[c] }}</td>{% endfor %}</tr>{% endfor %}
+</tbody></table>{% endfor %}</body></html>"""
+
+def data_dictionary(
+    fmt:str="md",   # "md", "html" or "json"
+    lang:str="en",  # "en" or "zh"
+)->str:
+    "The codebook rendered as a data dictionary, with the key to the source abbreviations."
+    df, src = codebook_frame(lang), sources_frame(lang)
+    if fmt == "json":   # field names stay the codebook's own, whatever the language of the values
+        return json.dumps({"codebook_version": CODEBOOK_VERSION, "lang": lang,
+                           "variables": df.set_axis(list(_CB_COLS), axis=1).to_dict(orient="records"),
+                           "sources": dict(zip(*(src[c] for c in src.columns)))}, ensure_ascii=False, indent=1)
+    if fmt == "html":
+        from jinja2 import Environment
+        t = Environment(autoescape=True).from_string(_DICT_HTML)
+        return t.render(title=tr("codebook_title", lang), version_label=tr("codebook", lang), lang=lang, version=CODEBOOK_VERSION,
+                        tables=[("", list(df.columns), df.to_dict(orient="records")),
+                                (tr("cb_sources", lang), list(src.columns), src.to_dict(orient="records"))])
+    if fmt == "md":
+        esc = lambda x: str(x).replace("|", "\\|").replace("\n", " ")
+        def table(d): return ["| " + " | ".join(map(esc, d.columns)) + " |", "|" + "---|" * len(d.columns)] + [
+            "| " + " | ".join(esc(x) for x in r) + " |" for r in d.itertuples(index=False)]
+        return "\n".join(table(df) + ["", f"**{tr('cb_sources', lang)}**", ""] + table(src))
+    raise InputError("data_dictionary", [Problem("argument fmt", None, fmt, "is not 'md', 'html' or 'json'")])
+
 # %% ../nbs/00_codebook.ipynb #b7151dd4
 def write_template(
     path,               # .csv or .xlsx file to create
     evidence:bool=True, # include the evidence columns
-    lang:str="en",      # language of the codebook sheet and comments
-    overwrite:bool=False, # replace an existing file
-):
+    lang:str="en",      # "en" (names and codes) or "zh" (Chinese headers, drop-downs, comments and codebook sheet)
+    overwrite:bool=False, # replace an existing file (the command line's `--force`)
+)->Path:
     "Write a blank coding template (CSV, or XLSX with drop-down lists and a codebook sheet)."
     path = Path(path)
     cols = template_columns(evidence)
+    heads = [template_header(c, lang) for c in cols]   # checks `lang`
+    zh = lang == "zh"
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with atomic_write(path, overwrite=overwrite, binary=False) as f: f.write(",".join(cols) + "\n")
+        with atomic_write(path, overwrite=overwrite, encoding="utf-8-sig" if zh else "utf-8") as f:
+            csv.writer(f, lineterminator="\n").writerow(heads)
         return path
     if suffix != ".xlsx": raise WinbackError(f"{path.name}: template must be .csv or .xlsx")
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.utils import get_column_letter
-    wb = Workbook(); ws = wb.active; ws.title = "cases"
+    wb = Workbook(); ws = wb.active; ws.title = tr("sheet_cases", lang)
     lists = wb.create_sheet("lists")
-    for j, name in enumerate(cols, 1):
-        cell = ws.cell(row=1, column=j, value=name)
+    for j, (name, head) in enumerate(zip(cols, heads), 1):
+        cell = ws.cell(row=1, column=j, value=head)
         v = CODEBOOK.get(name)
         if v is None: continue
-        tip = f"{v.label(lang)}: {v.description}"
-        if v.type == "multi": tip += " Codes, separated by ';': " + ", ".join(v.values)
+        tip = tr("cb_tip", lang, label=v.label(lang), description=v.describe(lang))
+        if v.type == "multi": tip += " " + tr("cb_multi_tip", lang, options=(" / " if zh else ", ").join(o.zh if zh else o.code for o in v.options))
         cell.comment = Comment(tip[:1000], "winback-research")
-        opts = list(v.values) if v.type in ("category", "ordinal") else ["yes", "no"] if v.type == "boolean" else None
+        opts = YES_NO if v.type == "boolean" else v.options if v.type in ("category", "ordinal") else ()
         if opts:
-            col = get_column_letter(j)
-            for i, o in enumerate(opts, 1): lists[f"{col}{i}"] = o
-            dv = DataValidation(type="list", formula1=f"=lists!${col}$1:${col}${len(opts)}", allow_blank=True,
-                                showErrorMessage=True, errorTitle=v.name, error=f"Choose one of: {', '.join(opts)}")
+            col, shown = get_column_letter(j), [o.zh if zh else o.code for o in opts]
+            for i, o in enumerate(shown, 1): lists[f"{col}{i}"] = o
+            dv = DataValidation(type="list", formula1=f"=lists!${col}$1:${col}${len(shown)}", allow_blank=True, showErrorMessage=True,
+                                errorTitle=v.label(lang)[:32], error=tr("cb_choose_one", lang, options=", ".join(shown))[:255])
             ws.add_data_validation(dv); dv.add(f"{col}2:{col}1000")
     lists.sheet_state = "hidden"
-    cb = wb.create_sheet("codebook")
-    df = codebook_frame(lang)
-    cb.append(list(df.columns))
-    for r in df.itertuples(index=False): cb.append([str(x) for x in r])
+    cb = wb.create_sheet(tr("sheet_codebook", lang))
+    for d in (codebook_frame(lang), None, sources_frame(lang)):
+        if d is None: cb.append([]); cb.append([tr("cb_sources", lang)]); continue
+        cb.append(list(d.columns))
+        for r in d.itertuples(index=False): cb.append([str(x) for x in r])
     ws.freeze_panes = "B2"
     with atomic_write(path, overwrite=overwrite, binary=True) as f: wb.save(f)
     return path

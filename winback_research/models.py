@@ -78,11 +78,15 @@ def _design(data, formula, partial_as_success=True, types=None):
         if isinstance(d[v].dtype, pd.CategoricalDtype): d[v] = d[v].cat.remove_unused_categories()
     y = d.pop(outcome).to_numpy(float)
     if len(y) == 0 or y.min() == y.max():
-        raise WinbackError(f"formula {formula!r}: the outcome {outcome!r} must have both recaptured and not recaptured "
-                         f"cases among the {len(y)} complete cases")
+        raise WinbackError(f"formula {formula!r}: the model needs both recaptured and not recaptured cases; "
+                           f"the {len(y)} complete case(s) all have the same outcome")
     X = model_matrix(str(f.rhs), d, na_action="raise")
     Xd = pd.DataFrame(np.asarray(X, float), columns=list(X.columns), index=d.index)
     rank = np.linalg.matrix_rank(Xd.to_numpy())
+    if rank < Xd.shape[1] and len(y) <= Xd.shape[1]:
+        raise WinbackError(f"formula {formula!r}: the model has {Xd.shape[1]} coefficients and needs more complete cases "
+                           f"than that (at least {Xd.shape[1] + 1}; about 10 of the rarer outcome per term to be stable); "
+                           f"there are {len(y)}")
     if rank < Xd.shape[1]:
         _, _, piv = scipy.linalg.qr(Xd.to_numpy(), mode="economic", pivoting=True)
         aliased = [Xd.columns[j] for j in piv[rank:]]
@@ -350,7 +354,8 @@ def firth_logit(
     d = _design(data, formula, partial_as_success, types)
     X, y = d["X"], d["y"]
     if X.shape[1] >= len(y):
-        raise WinbackError(f"formula {formula!r}: {X.shape[1]} coefficients for {len(y)} cases; use fewer terms")
+        raise WinbackError(f"formula {formula!r}: the model has {X.shape[1]} coefficients and needs more complete cases "
+                           f"than that (at least {X.shape[1] + 1}; about 10 of the rarer outcome per term to be stable); there are {len(y)}")
     epv, k, m = _events_per_variable(y, X)
     if epv < min_epv:
         warnings.warn(f"{k} coefficient{'s' if k != 1 else ''} for {len(y)} cases ({m} with the rarer outcome): "

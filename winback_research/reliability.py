@@ -5,7 +5,7 @@
 # %% ../nbs/05_reliability.ipynb #8a322fb4
 from __future__ import annotations
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -13,13 +13,29 @@ from scipy import stats
 import krippendorff
 from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss_kappa
 
-from .core import InputError, Problem, Result, Summary, WinbackError
+from .core import InputError, Problem, Result, Summary, WinbackError, tr
 from .crosscase import codebook_var, column_type
-from .codebook import CODEBOOK, DERIVED, RULES, case_schema, derive
+from .codebook import CODEBOOK, DERIVED, RULES, case_schema, derive, dtype_of, evidence_columns
+from .cases import CellError, parse_cell
 
 # %% auto #0
-__all__ = ['LEVELS', 'WEIGHTS', 'PERTURBABLE', 'align_coders', 'coder_matrices', 'weighted_kappa', 'gwet_ac1',
-           'fleiss_kappa_boot', 'Agreement', 'agreement', 'disagreements', 'simulate_second_coding']
+__all__ = ['CODED_ROLES', 'LEVELS', 'WEIGHTS', 'PERTURBABLE', 'BLANK', 'coder_names', 'align_coders', 'coded_variables',
+           'coder_matrices', 'weighted_kappa', 'gwet_ac1', 'fleiss_kappa_boot', 'Agreement', 'agreement',
+           'disagreements', 'simulate_second_coding', 'apply_consensus']
+
+# %% ../nbs/05_reliability.ipynb #a57bf889
+def coder_names(
+    tables:list, # the coders' case tables, in order
+)->list:         # one unique name per table
+    "Each table's coder: its `coder` column when every row holds the same value, else `attrs['coder']`, else coder1, coder2, ..."
+    names = []
+    for i, t in enumerate(tables):
+        col = t["coder"].astype("string").str.strip() if "coder" in t.columns else None
+        one = col is not None and len(t) > 0 and col.notna().all() and col.nunique() == 1 and col.iloc[0] != ""
+        att = str(t.attrs.get("coder") or "").strip()
+        names.append(str(col.iloc[0]) if one else att or f"coder{i+1}")
+    dup = {n for n in names if names.count(n) > 1}
+    return [f"{n}_{i+1}" if n in dup else n for i, n in enumerate(names)]
 
 # %% ../nbs/05_reliability.ipynb #50244b13
 def align_coders(
@@ -31,7 +47,7 @@ def align_coders(
         if "coder" not in coders.columns:
             raise WinbackError("a single table of codes needs a 'coder' column (or pass {coder: table})")
         coders = {str(k): g.drop(columns="coder") for k, g in coders.groupby("coder", sort=False)}
-    elif isinstance(coders, (list, tuple)): coders = {f"coder{i+1}": t for i, t in enumerate(coders)}
+    elif isinstance(coders, (list, tuple)): coders = dict(zip(coder_names(coders), coders))
     elif not isinstance(coders, dict): raise TypeError("coders must be a dict, a list of DataFrames, or a DataFrame")
     problems = []
     if len(coders) < 2: problems.append(f"need at least 2 coders, got {len(coders)}")
@@ -49,7 +65,22 @@ def align_coders(
                                            "(add the rows, with empty codes if not coded)")
     if problems: raise InputError("coder tables", problems)
     order = sorted(allids)
-    return {k: t.assign(**{id_col: t[id_col].astype(str)}).set_index(id_col).loc[order] for k, t in coders.items()}
+    return {k: t.drop(columns=[c for c in ("coder",) if c != id_col and c in t.columns])
+               .assign(**{id_col: t[id_col].astype(str)}).set_index(id_col).loc[order] for k, t in coders.items()}
+
+# %% ../nbs/05_reliability.ipynb #10397009
+CODED_ROLES = ("explanatory", "outcome", "time")
+
+def coded_variables(
+    table:pd.DataFrame, # one coder's case table
+)->list:                # column names, in the table's order
+    "The columns a coder codes: stored codebook variables with a role in `CODED_ROLES`, and typed columns the codebook does not know."
+    ev = set(evidence_columns())
+    def coded(c):
+        if c in CODEBOOK: return CODEBOOK[c].role in CODED_ROLES and CODEBOOK[c].type not in ("id", "text")
+        if c in DERIVED or c in ev or c == "coder" or str(c).endswith("_evidence"): return False
+        return not pd.api.types.is_string_dtype(table[c].dtype) or isinstance(table[c].dtype, pd.CategoricalDtype)
+    return [c for c in table.columns if coded(c)]
 
 # %% ../nbs/05_reliability.ipynb #6e09ede0
 _LEVEL_OF_TYPE = {"boolean": "nominal", "category": "nominal", "multi": "nominal", "ordinal": "ordinal",
@@ -317,7 +348,7 @@ def _method(alpha, n_boot, seed):
 # %% ../nbs/05_reliability.ipynb #ad021325
 def agreement(
     coders,                   # {coder: case table}, a list of case tables, or one table with a 'coder' column
-    variables:list|None=None, # variables to compare; default all shared coded columns
+    variables:list|None=None, # variables to compare; default the coded ones all coders have (`coded_variables`)
     id_col:str="case_id",     # column identifying the case
     types:dict|None=None,     # optional {column: codebook type} override
     levels:dict|None=None,    # optional {column: 'nominal'|'ordinal'|'interval'|'ratio'} override
@@ -329,8 +360,7 @@ def agreement(
     tables = align_coders(coders, id_col)
     first = next(iter(tables.values()))
     shared = [c for c in first.columns if all(c in t.columns for t in tables.values())]
-    if variables is None:
-        variables = [c for c in shared if c != "coder" and column_type(first, c, types) not in ("id", "text")]
+    if variables is None: variables = [c for c in coded_variables(first) if c in shared]
     problems = [f"variable {v!r} is missing from coder(s) {', '.join(k for k, t in tables.items() if v not in t.columns)}"
                 for v in variables if v not in shared]
     problems += [f"level of {k!r} must be one of {', '.join(LEVELS)}, got {v!r}" for k, v in (levels or {}).items() if v not in LEVELS]
@@ -357,33 +387,64 @@ def agreement(
                                    levels=dict(levels or {}), alpha=alpha, multi="per option", n_boot=n_boot, seed=seed),
                      method=_method(alpha, n_boot, seed))
 
+# %% ../nbs/05_reliability.ipynb #59c19b22
+def _code_text(x, kind):
+    "A code as a case file writes it (yes/no, whole numbers without '.0'); NA when not coded."
+    if x is None or (not isinstance(x, str) and pd.isna(x)): return pd.NA
+    if kind == "boolean" or isinstance(x, (bool, np.bool_)):
+        return ("yes" if x else "no") if isinstance(x, (bool, np.bool_)) else str(x)
+    if isinstance(x, (float, np.floating)) and float(x).is_integer() and kind in ("integer", "year"): return str(int(x))
+    return str(x)
+
+def _code_label(text, name, kind, lang):
+    "The codebook's label of a code (as `_code_text` writes it) in `lang`."
+    if pd.isna(text): return tr("label_not_coded", lang)
+    if kind == "boolean" and text in ("yes", "no"): return tr(f"label_{text}", lang)
+    v = codebook_var(name)
+    if v is None or kind not in ("category", "ordinal", "multi"): return text
+    return "; ".join(v.option_label(o.strip(), lang) for o in text.split(";")) if kind == "multi" else v.option_label(text, lang)
+
 # %% ../nbs/05_reliability.ipynb #d710c965
-def disagreements(
-    coders,                    # {coder: case table}, a list of case tables, or one table with a 'coder' column
-    variables:list|None=None,  # variables to compare; default all shared coded columns
-    id_col:str="case_id",      # column identifying the case
-    types:dict|None=None,      # optional {column: codebook type} override
-    include_missing:bool=True, # also list cases coded by some coders only?
-)->pd.DataFrame:               # case id, variable, kind, one column per coder, consensus (empty)
-    "Every disagreement between the coders, for the coders to resolve."
-    tables = align_coders(coders, id_col)
-    first = next(iter(tables.values()))
-    if variables is None:
-        variables = [c for c in first.columns if all(c in t.columns for t in tables.values())
-                     and column_type(first, c, types) not in ("id", "text")]
-    rows = []
+def _disagreement_rows(tables, variables, types=None, include_missing=True):
+    "(case id, variable, kind, {coder: value}) for every disagreement of the aligned `tables`."
+    first, rows = next(iter(tables.values())), []
     for v in variables:
         multi = column_type(first, v, types) == "multi"
         vals = pd.DataFrame({k: t[v].astype(object) for k, t in tables.items()})
         for cid, r in vals.iterrows():
             coded = [x for x in r if not pd.isna(x)]
-            keys = {_split(x) if multi else x for x in coded}
-            if len(keys) > 1: kind = "values differ"
+            if len({_split(x) if multi else x for x in coded}) > 1: kind = "values differ"
             elif len(coded) < len(r) and coded and include_missing: kind = "not coded by all"
             else: continue
-            rows.append({id_col: cid, "variable": v, "kind": kind,
-                         **{k: (pd.NA if pd.isna(x) else str(x)) for k, x in r.items()}, "consensus": ""})
-    return pd.DataFrame(rows, columns=[id_col, "variable", "kind", *tables, "consensus"])
+            rows.append((cid, v, kind, r.to_dict()))
+    return rows
+
+def disagreements(
+    coders,                    # {coder: case table}, a list of case tables, or one table with a 'coder' column
+    variables:list|None=None,  # variables to compare; default the coded ones all coders have (`coded_variables`)
+    id_col:str="case_id",      # column identifying the case
+    types:dict|None=None,      # optional {column: codebook type} override
+    include_missing:bool=True, # also list cases coded by some coders only?
+    lang:str="en",             # language of the labels ('en' or 'zh')
+)->pd.DataFrame:               # case id, variable, kind, per coder its code and `label_<coder>`, consensus (empty)
+    "Every disagreement between the coders, with codes and their labels, for the coders to resolve."
+    tables = align_coders(coders, id_col)
+    first = next(iter(tables.values()))
+    shared = [c for c in first.columns if all(c in t.columns for t in tables.values())]
+    if variables is None: variables = [c for c in coded_variables(first) if c in shared]
+    fixed = (id_col, "variable", "kind", "consensus")
+    problems = [f"variable {v!r} is missing from coder(s) {', '.join(k for k, t in tables.items() if v not in t.columns)}"
+                for v in variables if v not in shared]
+    problems += [f"coder name {k!r} is taken by a column of the list; rename the coder" for k in tables
+                 if k in fixed or k in {f"label_{j}" for j in tables}]
+    if problems: raise InputError("disagreements", problems)
+    rows = []
+    for cid, v, kind, vals in _disagreement_rows(tables, variables, types, include_missing):
+        t = column_type(first, v, types)
+        row = {id_col: cid, "variable": v, "kind": kind}
+        for k, x in vals.items(): row[k] = _code_text(x, t); row[f"label_{k}"] = _code_label(row[k], v, t, lang)
+        rows.append(row | {"consensus": ""})
+    return pd.DataFrame(rows, columns=[id_col, "variable", "kind", *(c for k in tables for c in (k, f"label_{k}")), "consensus"])
 
 # %% ../nbs/05_reliability.ipynb #46f9f5f2
 PERTURBABLE = ("boolean", "category", "ordinal", "multi")
@@ -476,4 +537,89 @@ def simulate_second_coding(
     schema.validate(out[stored])
     out.attrs.update(coder=coder, second_coding=dict(error_rate=error_rate, seed=seed, variables=list(variables),
                                                       n_cells=n_cells, n_changed=n_changed, n_blocked=n_blocked))
+    return out
+
+# %% ../nbs/05_reliability.ipynb #8b7f3600
+BLANK = "blank"   # the consensus meaning: leave the cell empty
+
+def _consensus_text(x):
+    "A consensus cell as text; None when the resolver left it empty."
+    if x is None or (not isinstance(x, str) and pd.isna(x)): return None
+    if isinstance(x, (bool, np.bool_)): return "yes" if x else "no"
+    if isinstance(x, (float, np.floating)) and float(x).is_integer(): return str(int(x))
+    return str(x).strip() or None
+
+def _consensus_value(v, text):
+    "The typed value of a consensus code for variable `v`; raise `CellError` with the rule it breaks."
+    if text.lower() == BLANK: return None
+    x = parse_cell(v, text)
+    lo, hi = v.minimum, v.maximum
+    if isinstance(x, (int, float)) and not isinstance(x, bool) and ((lo is not None and x < lo) or (hi is not None and x > hi)):
+        raise CellError(f"must be between {-np.inf if lo is None else lo:g} and {np.inf if hi is None else hi:g}")
+    return x
+
+# %% ../nbs/05_reliability.ipynb #359f7249
+def _first_table(coders):
+    "The first coder's table as given (rows and columns in its own order)."
+    if isinstance(coders, pd.DataFrame): return coders[coders["coder"] == coders["coder"].iloc[0]]
+    return next(iter(coders.values())) if isinstance(coders, dict) else coders[0]
+
+def apply_consensus(
+    coders,                       # {coder: case table}, a list of case tables, or one table with a 'coder' column
+    resolved:pd.DataFrame,        # `disagreements(coders)` with the agreed code (or 'blank') typed in `consensus`
+    base:pd.DataFrame|None=None,  # the table to start from (default: the first coder's)
+    id_col:str="case_id",         # column identifying the case
+)->pd.DataFrame:                  # the consensus case table: no `coder` column, derived variables recomputed
+    "One case table from the coders' tables: their codes where they agree, the resolved consensus where they do not."
+    tables = align_coders(coders, id_col)
+    first = next(iter(tables.values()))
+    base = (_first_table(coders) if base is None else base).reset_index(drop=True)
+    shared = [c for c in first.columns if all(c in t.columns for t in tables.values())]
+    variables = [c for c in coded_variables(first) if c in CODEBOOK and c in shared]
+    miss = [c for c in (id_col, "variable", "consensus") if c not in resolved.columns]
+    if miss: raise InputError("apply_consensus", [Problem("resolved", c, None, "is missing (pass the list `disagreements` made)") for c in miss])
+    problems = []
+    if id_col not in base.columns: raise InputError("apply_consensus", [Problem("base", id_col, None, "is missing")])
+    ids = base[id_col].astype(str).tolist()
+    if sorted(ids) != list(first.index):
+        problems.append(Problem("base", id_col, None, "does not hold the coders' cases, each once"))
+    problems += [Problem("base", c, None, "is missing") for c in variables if c not in base.columns]
+    pos = {cid: j for j, cid in enumerate(first.index)}
+    vpos = {v: j for j, v in enumerate(variables)}
+    given = {}
+    for j, r in enumerate(resolved[[id_col, "variable", "consensus"]].itertuples(index=False)):
+        key, txt = (str(r[0]), str(r[1])), _consensus_text(r[2])
+        if key in given and given[key] != txt:
+            problems.append(Problem(f"case {key[0]}", key[1], txt, f"is a second, different consensus (also {given[key]!r})", (pos.get(key[0], len(pos)), vpos.get(key[1], -1))))
+        given.setdefault(key, txt)
+    todo, values = {}, {}
+    for cid, v, kind, vals in _disagreement_rows(tables, variables):
+        todo[(cid, v)] = vals
+        txt, order = given.get((cid, v)), (pos[cid], vpos[v])
+        if txt is None:
+            said = ", ".join(f"{k} {'not coded' if pd.isna(x) else _code_text(x, CODEBOOK[v].type)}" for k, x in vals.items())
+            problems.append(Problem(f"case {cid}", v, None, f"has no consensus ({kind}: {said})", order)); continue
+        try: values[(cid, v)] = _consensus_value(CODEBOOK[v], txt)
+        except CellError as e: problems.append(Problem(f"case {cid}", v, txt, f"is not a valid consensus: it {e}", order))
+    problems += [Problem(f"case {cid}", v, txt, "is a consensus where the coders do not disagree (or an unknown case or variable)",
+                         (pos.get(cid, len(pos)), vpos.get(v, len(vpos))))
+                 for (cid, v), txt in given.items() if txt is not None and (cid, v) not in todo]
+    if problems: raise InputError("apply_consensus", problems)
+    out = base.drop(columns=[c for c in ("coder",) if c in base.columns])
+    for v in variables:
+        vals = first[v].astype(object).reindex(ids).tolist()   # where the coders agree, the first coder's code is everyone's
+        for (cid, w), x in values.items():
+            if w == v: vals[ids.index(cid)] = x
+        out[v] = pd.array(vals, dtype=dtype_of(CODEBOOK[v]))
+    stored = [c for c in out.columns if c not in DERIVED]
+    fresh = derive(out[stored])
+    for c in DERIVED:
+        if c in out.columns: out[c] = fresh[c]
+    schema = case_schema()
+    bad = [Problem("table", c, None, "is not a codebook variable; a case table cannot carry it") for c in stored if c not in schema.columns]
+    bad += [replace(p, where=f"case {ids[int(p.where.split()[1])]}") if p.where.split()[-1].isdigit() else p
+            for p in _schema_problems(out[[c for c in stored if c in schema.columns]], schema)]
+    if bad: raise InputError("apply_consensus: the consensus table does not validate as a case table", bad)
+    out.attrs = {k: x for k, x in base.attrs.items() if k != "coder"} | {
+        "consensus": dict(coders=list(tables), n_disagreements=len(todo), variables=variables)}
     return out

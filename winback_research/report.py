@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_report.ipynb #f096cd7f
 from __future__ import annotations
-import contextlib, datetime, html, io, platform, re, shutil, subprocess, tempfile, warnings
+import contextlib, datetime, html, io, os, platform, re, shutil, subprocess, tempfile, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import pandas as pd
 
 from .codebook import CODEBOOK, CODEBOOK_VERSION, get_var, missingness, with_all_columns
 from .cases import describe_cases, is_synthetic
-from .safeio import atomic_write
+from .safeio import atomic_write, check_output
 from .core import Summary, WinbackError, catalogue, tr
 
 # %% auto #0
@@ -422,9 +422,9 @@ class Report:
     sections: list
     lang: str
     def section(self, id:str)->Section: return next(s for s in self.sections if s.id == id)
-    def write(self, path, overwrite:bool=False)->Path:
-        "Write the HTML file atomically."
-        with atomic_write(path, overwrite=overwrite) as f: f.write(self.html)
+    def write(self, path, overwrite:bool=False, inputs=())->Path:
+        "Write the HTML file atomically (never over one of `inputs`, see `safeio.check_output`)."
+        with atomic_write(path, overwrite=overwrite, inputs=inputs) as f: f.write(self.html)
         return Path(path)
     def _repr_html_(self): return f"<p>Report ({self.lang}): {len(self.sections)} sections, {len(self.html):,} characters</p>"
 
@@ -524,7 +524,7 @@ def chromium_run(
 ):
     "Run headless Chromium on a local HTML file with a fresh profile."
     exe = find_chromium()
-    if exe is None: raise RuntimeError("Chromium is not installed, so no PDF or screenshot can be made; install it (Debian: apt-get install chromium) or print the HTML from a browser")
+    if exe is None: raise WinbackError("Chromium is not installed, so no PDF or screenshot can be made; install it (Debian: apt-get install chromium) or print the HTML from a browser")
     with tempfile.TemporaryDirectory() as prof:
         r = subprocess.run([exe, *CHROMIUM_FLAGS, f"--user-data-dir={prof}", *args, Path(html_path).resolve().as_uri()],
                            capture_output=True, text=True, timeout=timeout)
@@ -535,15 +535,19 @@ def html_to_pdf(
     html_path,            # the report's HTML file
     pdf_path,             # the PDF to create
     overwrite:bool=False, # replace an existing PDF
+    inputs=(),            # the command's input files: never overwritten
 )->Path:
-    "Print an HTML report to PDF with headless Chromium (atomically)."
-    pdf_path = Path(pdf_path)
-    if pdf_path.exists() and not overwrite: raise FileExistsError(f"{pdf_path} exists; not overwriting it")
-    tmp = pdf_path.with_name(f".{pdf_path.name}.tmp.pdf")
-    r = chromium_run(html_path, [f"--print-to-pdf={tmp}", "--no-pdf-header-footer"])
-    if not tmp.exists() or tmp.stat().st_size == 0:
-        raise RuntimeError(f"Chromium did not write the PDF (exit {r.returncode}): {r.stderr.strip()[-300:]}")
-    tmp.replace(pdf_path)
+    "Print an HTML report to PDF with headless Chromium; the PDF appears only when Chromium wrote it."
+    pdf_path = check_output(pdf_path, overwrite=overwrite, inputs=inputs)
+    fd, tmp = tempfile.mkstemp(prefix=f".{pdf_path.name}.", suffix=".tmp.pdf", dir=pdf_path.parent)
+    os.close(fd); tmp = Path(tmp); tmp.unlink()              # a unique name Chromium creates itself
+    try:
+        r = chromium_run(html_path, [f"--print-to-pdf={tmp}", "--no-pdf-header-footer"])
+        if not tmp.exists() or tmp.stat().st_size == 0:
+            raise WinbackError(f"Chromium did not write the PDF (exit {r.returncode}): {r.stderr.strip()[-300:]}")
+        tmp.replace(pdf_path)
+    finally:
+        if tmp.exists(): tmp.unlink()
     return pdf_path
 
 # %% ../nbs/11_report.ipynb #f0de0216

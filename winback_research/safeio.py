@@ -4,7 +4,7 @@
 
 # %% ../nbs/00a_safeio.ipynb #7d311eed
 from __future__ import annotations
-import os, tempfile
+import os, stat, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -13,7 +13,8 @@ import pandas as pd
 from .core import WinbackError
 
 # %% auto #0
-__all__ = ['OutputExistsError', 'atomic_write', 'protect_cell', 'protect_frame', 'write_table']
+__all__ = ['OutputExistsError', 'UnsafeOutputError', 'check_output', 'atomic_write', 'protect_cell', 'protect_frame',
+           'write_table']
 
 # %% ../nbs/00a_safeio.ipynb #aa968aa0
 def _umask()->int:
@@ -23,20 +24,65 @@ def _umask()->int:
 class OutputExistsError(FileExistsError, WinbackError):
     "Raised when an output file exists and overwriting was not asked for (a `FileExistsError` and a `WinbackError`)."
 
+class UnsafeOutputError(WinbackError):
+    "Raised when an output path must not be written even with `--force`: no such folder, not a regular file, or an input."
+
 # %% ../nbs/00a_safeio.ipynb #8ad8b547
+def _kind(
+    st:os.stat_result, # the status of an existing path
+)->str:                # what it is, in words ('' for a regular file)
+    "What a path is when it is not a regular file."
+    m = st.st_mode
+    if stat.S_ISREG(m): return ""
+    if stat.S_ISDIR(m): return "a folder"
+    if stat.S_ISFIFO(m): return "a named pipe (FIFO)"
+    if stat.S_ISCHR(m) or stat.S_ISBLK(m): return "a device"
+    if stat.S_ISSOCK(m): return "a socket"
+    return "not a regular file"
+
+# %% ../nbs/00a_safeio.ipynb #2a6d042f
+def _same_file(
+    out:Path, # the output, which exists
+    inp:Path, # an input
+)->bool:      # True when writing `out` would overwrite `inp` (or a file inside the input folder `inp`)
+    "Is the existing output the input, or a file inside an input folder?"
+    try:
+        if os.path.samefile(out, inp): return True     # also through a symbolic or hard link, or another spelling
+        return inp.is_dir() and out.resolve().is_relative_to(inp.resolve())
+    except OSError: return False                       # an input that does not exist cannot be overwritten
+
+# %% ../nbs/00a_safeio.ipynb #a99f3c0c
+def check_output(
+    path,                 # the file a command is about to write
+    overwrite:bool=False, # replace an existing regular file (the command line's `--force`)
+    inputs=(),            # the command's input files and folders: never overwritten
+)->Path:                  # `path`, as a `Path`, when it may be written
+    "Decide whether a command may write `path`; raise a `WinbackError` that says why not."
+    path = Path(path)
+    parent = path.parent
+    if not parent.exists(): raise UnsafeOutputError(f"folder {parent} does not exist; create it first or choose another output path")
+    if not parent.is_dir(): raise UnsafeOutputError(f"{parent} is not a folder; choose another output path")
+    if not os.path.lexists(path): return path
+    try: st = os.stat(path)
+    except OSError: raise UnsafeOutputError(f"{path} is a broken symbolic link; not writing over it") from None
+    if k := _kind(st): raise UnsafeOutputError(f"{path} is {k}, not a regular file; not writing over it (not even with --force)")
+    for i in inputs:
+        if _same_file(path, Path(i)):
+            raise UnsafeOutputError(f"{path} is one of this command's inputs ({i}); not writing over it (not even with --force): choose another output file")
+    if not overwrite: raise OutputExistsError(f"{path} exists; not overwriting it (choose another name, or use --force to replace it)")
+    return path
+
+# %% ../nbs/00a_safeio.ipynb #cac9c576
 @contextmanager
 def atomic_write(
     path,                 # file to create
-    overwrite:bool=False, # replace an existing file?
+    overwrite:bool=False, # replace an existing file? (the command line's `--force`)
     binary:bool=False,    # open in binary mode
     encoding:str="utf-8", # text encoding
+    inputs=(),            # the command's input files and folders: never overwritten (see `check_output`)
 ):
     "Write `path` atomically: to a temporary file in the same folder, renamed into place on success."
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise OutputExistsError(f"{path} exists; not overwriting it (choose another name, or ask to overwrite)")
-    if path.exists() and path.is_dir(): raise IsADirectoryError(f"{path} is a folder, not a file")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = check_output(path, overwrite=overwrite, inputs=inputs)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": encoding, "newline": ""})) as f:
@@ -79,15 +125,16 @@ def write_table(
     overwrite:bool=False, # replace an existing file
     index:bool=False,     # write the index too
     sheet_name:str="cases", # sheet name for .xlsx
+    inputs=(),            # the command's input files and folders: never overwritten (see `check_output`)
 )->Path:
     "Export a table to CSV (UTF-8) or XLSX, atomically and protected against formula injection."
     path = Path(path)
     safe = protect_frame(df)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with atomic_write(path, overwrite=overwrite) as f: safe.to_csv(f, index=index)
+        with atomic_write(path, overwrite=overwrite, inputs=inputs) as f: safe.to_csv(f, index=index)
     elif suffix == ".xlsx":
-        with atomic_write(path, overwrite=overwrite, binary=True) as f:
+        with atomic_write(path, overwrite=overwrite, binary=True, inputs=inputs) as f:
             with pd.ExcelWriter(f, engine="openpyxl") as xw: safe.to_excel(xw, index=index, sheet_name=sheet_name)
     else: raise WinbackError(f"{path.name}: can only write .csv or .xlsx")
     return path
