@@ -17,11 +17,12 @@ from .safeio import atomic_write, check_output
 from .core import Summary, WinbackError, catalogue, tr
 
 # %% auto #0
-__all__ = ['REPORT_SETTINGS', 'REPORT_MODEL', 'CHROMIUM_NAMES', 'CHROMIUM_FLAGS', 'label', 'level_label', 'term_label',
-           'localize', 'cjk_font', 'figure_style', 'figure_svg', 'Section', 'section_data', 'quality_findings',
-           'section_quality', 'section_factors', 'section_firth', 'section_qca', 'section_survival', 'section_methods',
-           'Report', 'render_page', 'build_report', 'open_cases_with_money', 'section_economics', 'section_agreement',
-           'find_chromium', 'chromium_run', 'html_to_pdf', 'section_assessment', 'build_assessment_report']
+__all__ = ['CJK_FONTS', 'REPORT_SETTINGS', 'REPORT_MODEL', 'CHROMIUM_NAMES', 'CHROMIUM_FLAGS', 'label', 'level_label',
+           'term_label', 'localize', 'cjk_font', 'figure_style', 'figure_svg', 'Section', 'section_data',
+           'quality_findings', 'section_quality', 'section_factors', 'section_firth', 'section_qca', 'section_survival',
+           'section_methods', 'Report', 'render_page', 'build_report', 'open_cases_with_money', 'section_economics',
+           'section_agreement', 'find_chromium', 'chromium_run', 'html_to_pdf', 'section_assessment',
+           'build_assessment_report']
 
 # %% ../nbs/11_report.ipynb #dde7c273
 def label(name:str, lang:str="en")->str:
@@ -73,13 +74,19 @@ def localize(
     return Summary(summary.title, tables, list(summary.notes), summary.digits, summary.decimals)
 
 # %% ../nbs/11_report.ipynb #d428fc52
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
+
 def cjk_font()->str|None:
-    "Name of an installed font with Chinese glyphs, or None."
+    "Name of an installed font with Chinese glyphs, or None (fonts installed after matplotlib cached its list are found too)."
     from matplotlib import font_manager
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    for n in ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei"):
-        if n in names: return n
-    return None
+    def known(): return {f.name for f in font_manager.fontManager.ttflist}
+    if not set(CJK_FONTS) & known():   # matplotlib's cached font list predates the font: register its files
+        for path in font_manager.findSystemFonts():
+            if re.search(r"NotoSansCJK|SourceHanSans|wqy-zenhei|simhei|msyh", Path(path).name, re.I):
+                try: font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError): continue
+    names = known()
+    return next((n for n in CJK_FONTS if n in names), None)
 
 # %% ../nbs/11_report.ipynb #5eaef5ca
 @contextlib.contextmanager
