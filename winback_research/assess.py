@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .core import Result, Summary, InputError, WinbackError, Problem
+from .core import Result, Summary, InputError, WinbackError, Problem, json_records
 from .codebook import CODEBOOK, REASONS, REASON_CLASSES, get_var, variables_with_role, with_all_columns
 from .codebook import FIT, with_terms
 from .crosscase import wilson_ci
@@ -21,8 +21,8 @@ from .models import FewEventsWarning, firth_logit, predict_recapture
 __all__ = ['OUTCOME_FIELDS', 'ADVICE_ZH', 'ADVICE', 'ASSESS_MODEL', 'SCENARIOS', 'SCENARIO_CAVEAT', 'SIMILARITY_FEATURES',
            'EFFORT_COSTS', 'DEFAULT_ASSUMPTIONS', 'open_case', 'Advice', 'advice_for', 'predict_scenarios',
            'study_without', 'similar_cases', 'offered_by_winners', 'partial_share', 'economic_inputs', 'economics_for',
-           'fit_study_model', 'ModelCheck', 'check_model', 'Assessment', 'json_records', 'assess', 'rank_assessments',
-           'assess_all', 'assess_portfolio']
+           'fit_study_model', 'ModelCheck', 'check_model', 'Assessment', 'assess', 'rank_assessments', 'assess_all',
+           'assess_portfolio']
 
 # %% ../nbs/10_assess.ipynb #ee3d8be2
 OUTCOME_FIELDS = ("recaptured", "recapture_year", "revenue_after", "profit_after", "referrals_gained")
@@ -494,14 +494,6 @@ class Assessment(Result):
                         ("Probability of recapture", self.prediction[["scenario", "p", "p_low", "p_high", "source"]]),
                         ("Most similar cases", self.similar.reindex(columns=["case_id", "recaptured", "distance", "differs_in"]))], notes)
 
-
-# %% ../nbs/10_assess.ipynb #e3decc57
-def json_records(df:pd.DataFrame)->list:
-    "A frame as JSON-safe records (NA -> None, numpy scalars -> Python)."
-    out = []
-    for r in df.to_dict(orient="records"):
-        out.append({k: (None if not isinstance(v, (str, list, dict)) and pd.isna(v) else v.item() if hasattr(v, "item") else v) for k, v in r.items()})
-    return out
 
 # %% ../nbs/10_assess.ipynb #ab8fa6a9
 def _reason_table(c):

@@ -89,25 +89,16 @@ def _read_or_report(spec):
     except CaseFileError as e: print(e.report(), file=sys.stderr); return None
 
 def _jsonable(df):
-    from winback_research.assess import json_records
+    from winback_research.core import json_records
     return json_records(df)
-
-# %% ../nbs/20_cli.ipynb #8ef4102f
-def _firth_both_codings(cases, formula):
-    "The Firth model with partial counted as recaptured, and (None when it cannot be fitted) as not recaptured."
-    from winback_research.core import WinbackError
-    from winback_research.models import firth_logit
-    from winback_research.codebook import with_terms
-    m = firth_logit(with_terms(cases), formula)
-    try: alt = firth_logit(with_terms(cases), formula, partial_as_success=False)
-    except WinbackError: alt = None
-    return m, alt
 
 # %% ../nbs/20_cli.ipynb #424391ae
 def cmd_analyze(a)->int:
     "Factor table and Firth model of a study; an analysis that cannot run on these data says why in one line."
     import warnings
     from winback_research.crosscase import factor_table
+    from winback_research.models import firth_both_codings
+    from winback_research.codebook import with_terms
     from winback_research.report import REPORT_MODEL
     cases = _read_or_report(a.cases)
     if cases is None: return 1
@@ -116,8 +107,8 @@ def cmd_analyze(a)->int:
     except WinbackError as e: ft, why["factor table"] = None, str(e)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        try: m, alt = _firth_both_codings(cases, a.formula or REPORT_MODEL)
-        except WinbackError as e: m, alt, why["Firth model"] = None, None, str(e)
+        try: m, alt, changed = firth_both_codings(with_terms(cases), a.formula or REPORT_MODEL)
+        except WinbackError as e: m, alt, changed, why["Firth model"] = None, None, [], str(e)
     notes = sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)})
     for w in caught: warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)   # shown once by main
     if a.json:
@@ -125,7 +116,7 @@ def cmd_analyze(a)->int:
                           "family": None if ft is None else ft.settings["factors"], "excluded": None if ft is None else ft.settings["excluded"],
                           "firth": None if m is None else _jsonable(m.to_frame()), "formula": a.formula or REPORT_MODEL,
                           "n": None if m is None else m.n, "n_events": None if m is None else m.n_events,
-                          "firth_partial_as_failure": None if alt is None else _jsonable(alt.to_frame()),
+                          "firth_partial_as_failure": None if alt is None else _jsonable(alt.to_frame()), "firth_coding_changes": changed,
                           "separation": None if m is None else m.separation.message, "not_computed": why, "warnings": notes,
                           "synthetic": bool(cases.attrs.get("synthetic"))}, ensure_ascii=False, indent=1, default=str))
         return 0
@@ -137,6 +128,7 @@ def cmd_analyze(a)->int:
         t = alt.to_frame()[["term", "estimate", "p_value"]].round(4)
         print(f"\nThe same model with a partial recapture counted as not recaptured ({alt.n_events} events):")
         print(t.to_string(index=False))
+        if changed: print(f"Conclusion at 0.05 or direction depends on the coding for: {', '.join(changed)}")
     for k, v in why.items(): print(f"\n{k}: not computed: {v}")
     return 0
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING: import pandas as pd   # for annotations; imported lazily where used, so `winback --help` starts fast
 
 # %% auto #0
-__all__ = ['SHARED_COLUMNS', 'LANGS', 'Problem', 'WinbackError', 'InputError', 'Summary', 'Result', 'catalogue', 'tr']
+__all__ = ['SHARED_COLUMNS', 'LANGS', 'Problem', 'WinbackError', 'InputError', 'Summary', 'json_records', 'Result', 'catalogue',
+           'tr']
 
 # %% ../nbs/00_core.ipynb #380ba43e
 def _show(x):
@@ -120,8 +121,7 @@ class Summary:
 
     def to_dict(self)->dict:
         "Plain data (numbers as numbers, missing as None)."
-        def rec(f): return [{k: _plain(v) for k, v in r.items()} for r in f.to_dict(orient="records")]
-        return {"title": self.title, "tables": [{"title": t, "rows": rec(f)} for t, f in self.tables], "notes": list(self.notes)}
+        return {"title": self.title, "tables": [{"title": t, "rows": json_records(f)} for t, f in self.tables], "notes": list(self.notes)}
     def as_json(self)->str: return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
 
     def __str__(self): return self.as_text()
@@ -129,6 +129,12 @@ class Summary:
     def _repr_html_(self): return self.as_html()
 
 # %% ../nbs/00_core.ipynb #b9071dda
+def json_records(
+    df:pd.DataFrame, # any frame
+)->list:             # one dict per row, every value JSON-safe (missing -> None, numpy scalars -> Python, ±inf -> "inf"/"-inf")
+    "A frame as JSON-safe records: the one conversion every JSON output uses."
+    return [{k: _plain(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
+
 def _plain(v):
     "A cell as a JSON-safe Python value."
     import pandas as pd

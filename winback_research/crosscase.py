@@ -21,7 +21,7 @@ from .core import InputError, Problem, Result, Summary, WinbackError
 
 # %% auto #0
 __all__ = ['FACTOR_TYPES', 'EXACT_TREND_MAX_N', 'codebook_var', 'column_type', 'binary_outcome', 'wilson_ci', 'odds_ratio_2x2',
-           'exact_size', 'trend_test', 'factor_family', 'FactorTable', 'factor_table']
+           'exact_size', 'trend_test', 'factor_family', 'FactorTable', 'conclusion_changes', 'factor_table']
 
 # %% ../nbs/03_crosscase.ipynb #b7e35a4f
 def codebook_var(
@@ -348,6 +348,20 @@ class FactorTable(Result):
         ax.legend(fontsize="small", loc="best")
         return ax
 
+# %% ../nbs/03_crosscase.ipynb #f8ff86b7
+def conclusion_changes(
+    p,                 # p-values under the main coding
+    p_alt,             # p-values under the other coding
+    effect,            # signed effects under the main coding (log odds ratios or coefficients: 0 = no effect)
+    effect_alt,        # the same under the other coding
+    alpha:float=0.05,  # significance level
+)->np.ndarray:         # True where the conclusion at `alpha` differs, or a significant effect changes direction
+    "Which rows change conclusion between two codings of the outcome."
+    p, p_alt = np.asarray(p, float), np.asarray(p_alt, float)
+    sig, sig_alt = p < alpha, p_alt < alpha
+    flip = np.nan_to_num(np.sign(np.asarray(effect, float)) * np.sign(np.asarray(effect_alt, float))) < 0
+    return (sig != sig_alt) | ((sig | sig_alt) & flip)
+
 # %% ../nbs/03_crosscase.ipynb #241f4553
 EXACT_TREND_MAX_N = 100   # factor_table enumerates the exact trend p up to this many cases by default
 
@@ -438,11 +452,9 @@ def factor_table(
         frame.loc[ok, "p_holm"] = multipletests(frame.p_value[ok], method="holm")[1]
         frame.loc[ok, "p_bh"] = multipletests(frame.p_value[ok], method="fdr_bh")[1]
     if y_alt is not None:
-        sig, sig_alt = frame.p_value < alpha, frame.p_value_alt < alpha
         with np.errstate(divide="ignore"):   # log(0) = -inf: an estimate of 0 has a direction too
             lor, lor_alt = np.log(frame.odds_ratio.astype(float)), np.log(frame.odds_ratio_alt.astype(float))
-        flip = (np.sign(lor) * np.sign(lor_alt) < 0).fillna(False)
-        frame["conclusion_changes"] = ((sig != sig_alt) | ((sig | sig_alt) & flip)).to_numpy(bool)
+        frame["conclusion_changes"] = conclusion_changes(frame.p_value, frame.p_value_alt, lor, lor_alt, alpha)
     sizes = [exact_size(int(r.n), int(r.recaptured + r.recaptured_rest), int(r.n + r.n_rest), alpha, mid_p)
              for r in frame[ok].itertuples()] if ok.any() else []
     trend = pd.DataFrame(trend, columns=["factor", "levels", "n", "chisq", "p_asymptotic", "p_exact", "p_value", "p_method"])

@@ -23,11 +23,11 @@ from firthmodels.logistic import compute_logistic_quantities, _Workspace
 from firthmodels._solvers import newton_raphson
 
 from .core import InputError, Result, Summary, WinbackError
-from .crosscase import binary_outcome, column_type
+from .crosscase import binary_outcome, column_type, conclusion_changes
 
 # %% auto #0
-__all__ = ['SE_CONVENTION', 'Separation', 'check_separation', 'FewEventsWarning', 'FirthFit', 'firth_logit', 'LRTest', 'compare',
-           'predict_recapture']
+__all__ = ['SE_CONVENTION', 'Separation', 'check_separation', 'FewEventsWarning', 'FirthFit', 'firth_logit', 'firth_both_codings',
+           'LRTest', 'compare', 'predict_recapture']
 
 # %% ../nbs/04_models.ipynb #51fcd409
 _NUMERIC_TYPES = ("integer", "year", "share", "money", "number")
@@ -379,6 +379,20 @@ def firth_logit(
                     settings=dict(alpha=alpha, partial_as_success=partial_as_success, types=d["types"],
                                   se_convention=SE_CONVENTION, tolerance=tol, epv=epv, min_epv=min_epv),
                     _X=X, _y=y, _spec=d["spec"], _est=est)
+
+# %% ../nbs/04_models.ipynb #be274c08
+def firth_both_codings(
+    data:pd.DataFrame,  # case table with the model's columns
+    formula:str,        # R-style formula, outcome on the left
+    alpha:float=0.05,   # level of the intervals and of the "conclusion changes" rule
+)->tuple:               # (fit with partial = recaptured, fit with partial = not recaptured or None, terms whose conclusion changes)
+    "The model under both codings of a partial recapture, and the terms whose conclusion depends on the coding."
+    main = firth_logit(data, formula, alpha=alpha)
+    try: alt = firth_logit(data, formula, partial_as_success=False, alpha=alpha)
+    except WinbackError: return main, None, []     # e.g. no case left recaptured under the other coding
+    f, a = main.frame.set_index("term"), alt.frame.set_index("term").reindex(main.terms)
+    changed = conclusion_changes(f.p_value, a.p_value, f.estimate, a.estimate, alpha)
+    return main, alt, [t for t, c in zip(main.terms, changed) if c]
 
 # %% ../nbs/04_models.ipynb #ce1de5f7
 @dataclass(repr=False)

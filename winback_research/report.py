@@ -8,7 +8,6 @@ import contextlib, datetime, html, io, os, platform, re, shutil, subprocess, tem
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .codebook import CODEBOOK, CODEBOOK_VERSION, get_var, missingness, with_all_columns
@@ -31,8 +30,7 @@ def label(name:str, lang:str="en")->str:
     except KeyError: return name
 
 _YESNO = {"yes": ("yes", "是"), "no": ("no", "否"), "True": ("yes", "是"), "False": ("no", "否")}
-_TERMS = {"dialogue_top": ("Dialogue reached top management", "对话达到高层"), "ties": ("Personal ties kept", "保留了私人关系"),
-          "accommodation_fit": ("Accommodation fits the reason", "让步与破裂原因相符"), "Intercept": ("Intercept", "截距")}
+_TERMS = {"Intercept": ("Intercept", "截距")}   # model terms are codebook-derived variables with their own labels
 
 # %% ../nbs/11_report.ipynb #7f371c5a
 def level_label(name:str, level, lang:str="en")->str:
@@ -133,14 +131,6 @@ def _p(text): return f"<p>{html.escape(text)}</p>"
 def _table(df, **kw):
     return df.to_html(index=False, escape=True, na_rep="–", border=0, classes="t", float_format=lambda v: f"{v:.3g}", **kw)
 def _bdi(x): return f"<bdi>{html.escape(str(x))}</bdi>"
-
-# %% ../nbs/11_report.ipynb #39ecaf56
-def _est_ci(est, lo, hi, pct=False):
-    "An estimate with its interval as one compact text cell."
-    f0 = (lambda v: f"{v:.0%}") if pct else (lambda v: f"{v:.3g}")
-    f = lambda v: "∞" if v == float("inf") else f0(v)
-    if est is None or pd.isna(est): return "–"
-    return f"{f(est)} ({f(lo)}–{f(hi)})"
 
 # %% ../nbs/11_report.ipynb #ad0b3c97
 def _safe(section_id, title, fn, lang):
@@ -282,28 +272,22 @@ def section_factors(cases, lang="en", settings=None)->Section:
 # %% ../nbs/11_report.ipynb #480c0276
 def section_firth(cases, lang="en", settings=None)->Section:
     "Firth penalised logistic regression on the main factors, the other coding of partial recaptures, the separation check."
-    from winback_research.models import firth_logit, FewEventsWarning
+    from winback_research.models import firth_both_codings, FewEventsWarning
     from winback_research.codebook import with_terms
     formula = _settings(settings)["model"]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FewEventsWarning)
-        m = firth_logit(with_terms(cases), formula)
+        m, alt, changes = firth_both_codings(with_terms(cases), formula)
     few = [w for w in caught if issubclass(w.category, FewEventsWarning)]
     s = Section("firth", tr("firth", lang), facts={"formula": formula, "n": m.n, "n_events": m.n_events, "n_dropped": m.n_dropped,
                                                    "frame": m.to_frame(), "epv": m.settings.get("epv")})
     s.blocks.append(_p(f"{tr('model_formula', lang)}: {formula}; n = {m.n}, {tr('events', lang)} = {m.n_events}, {tr('dropped_n', lang)} = {m.n_dropped}."))
     s.blocks += _summary_blocks(m.summary(), lang)
-    try:
-        alt = firth_logit(with_terms(cases), formula, partial_as_success=False)
-        a, f = alt.to_frame().set_index("term"), m.to_frame().set_index("term")
-        sig = lambda p: p < 0.05
-        changes = [t for t in f.index if sig(f.p_value[t]) != sig(a.p_value[t])
-                   or ((sig(f.p_value[t]) or sig(a.p_value[t])) and np.sign(f.estimate[t]) * np.sign(a.estimate[t]) < 0)]
+    if alt is not None:
         s.facts.update(alt_events=alt.n_events, alt_frame=alt.to_frame(), alt_changes=changes)
         s.blocks.append(_p(tr("firth_alt", lang, e=alt.n_events)))
         s.blocks += _summary_blocks(Summary("", [("", alt.to_frame()[["term", "estimate", "ci_low", "ci_high", "p_value"]])]), lang)
         if changes: s.blocks.append(_p(tr("firth_alt_changes", lang, t=", ".join(term_label(t, lang) for t in changes))))
-    except WinbackError: pass
     if few: s.blocks.append(_p(tr("epv", lang, epv=m.settings.get("epv", float("nan")))))
     sep = m.separation
     if lang == "zh":
