@@ -16,7 +16,8 @@ from winback_research.datasets import load_example, with_terms
 from winback_research.models import firth_logit
 from winback_research.qca import truth_table
 from winback_research.qca_minimize import minimize
-from winback_research.report import REPORT_CONDITIONS, REPORT_FACTORS, REPORT_MODEL, build_assessment_report, build_report
+from winback_research.report import REPORT_CONDITIONS, REPORT_FACTORS, REPORT_MODEL, build_report
+from winback_research.client import build_assessment_report
 from winback_research.survival import kaplan_meier, time_to_recapture
 
 study = load_example("study26")

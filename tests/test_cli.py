@@ -83,11 +83,11 @@ def test_portfolio_ranks(tmp_path):
     assert r.returncode == 0, r.stderr
     import pandas as pd
     rank = pd.read_csv(tmp_path / "rank.csv")
-    assert rank["rank"].tolist() == [1, 2] and set(rank.case_id) == {"L1", "L2"}
+    assert rank["Rank"].tolist() == [1, 2] and set(rank["Case id"]) == {"L1", "L2"}
     assert (tmp_path / "rank.html").stat().st_size > 1000
-    # no costs of the attempt were given: no customer gets a verdict, and the output says what is missing
-    assert rank.worth_trying.isna().all() and rank.missing_inputs.str.contains("process_change_cost").all()
-    assert "No verdict" in r.stdout and "SYNTHETIC" in r.stdout
+    # no costs of the attempt were given: no customer gets a verdict, and the output says what is missing, in words
+    assert (rank["Verdict"] == "no verdict (inputs missing)").all() and rank["Missing inputs"].str.contains("One-off cost: process changes").all()
+    assert "no verdict" in r.stdout and "SYNTHETIC" in r.stderr and "synthetic" in rank["Note"].iloc[0].lower()
 
 
 def test_analyze_study26_tests_no_outcome_derived_row():

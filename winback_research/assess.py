@@ -14,15 +14,16 @@ from .core import Result, Summary, InputError, WinbackError, Problem, json_recor
 from .codebook import CODEBOOK, REASONS, REASON_CLASSES, get_var, variables_with_role, with_all_columns
 from .codebook import FIT, with_terms
 from .crosscase import wilson_ci
-from .economics import WinbackEconomics, appraise_winback
+from .economics import WinbackEconomics, appraise_winback, SensitivityResult
+from .assumptions import Assumptions, ASSUMPTION_FIELDS, EFFORT_COSTS, resolve_inputs, BUILT_IN
 from .models import FewEventsWarning, firth_logit, predict_recapture
 
 # %% auto #0
 __all__ = ['OUTCOME_FIELDS', 'ADVICE_ZH', 'ADVICE', 'ASSESS_MODEL', 'SCENARIOS', 'SCENARIO_CAVEAT', 'SIMILARITY_FEATURES',
-           'EFFORT_COSTS', 'DEFAULT_ASSUMPTIONS', 'open_case', 'Advice', 'advice_for', 'predict_scenarios',
-           'study_without', 'similar_cases', 'offered_by_winners', 'partial_share', 'economic_inputs', 'economics_for',
-           'fit_study_model', 'ModelCheck', 'check_model', 'Assessment', 'assess', 'rank_assessments', 'assess_all',
-           'assess_portfolio']
+           'DEFAULT_ASSUMPTIONS', 'SWING', 'open_case', 'Advice', 'advice_for', 'predict_scenarios', 'study_without',
+           'similar_cases', 'offered_by_winners', 'partial_share', 'economic_inputs', 'economics_for',
+           'plausible_range', 'sensitivity_for', 'fit_study_model', 'ModelCheck', 'check_model', 'Assessment', 'assess',
+           'rank_assessments', 'check_assumptions_for', 'assess_all', 'rank_stability', 'Portfolio', 'assess_portfolio']
 
 # %% ../nbs/10_assess.ipynb #ee3d8be2
 OUTCOME_FIELDS = ("recaptured", "recapture_year", "revenue_after", "profit_after", "referrals_gained")
@@ -260,10 +261,7 @@ def offered_by_winners(
     return out
 
 # %% ../nbs/10_assess.ipynb #6a134c87
-EFFORT_COSTS = ("process_change_cost", "it_admin_cost", "special_design_cost", "management_time_cost")
-DEFAULT_ASSUMPTIONS = dict(relationship_years=5.0, discount_rate=0.08, revenue_level=1.0, partial_revenue_level=0.5,
-                           expected_referrals=0.0, referral_value=0, **{c: None for c in EFFORT_COSTS})
-
+DEFAULT_ASSUMPTIONS = BUILT_IN   # the toolkit's defaults (the one-off costs have none)
 def partial_share(
     study:pd.DataFrame, # the study
 )->float|None:          # share of partial recaptures among the study's recaptures (None when there are none)
@@ -272,26 +270,21 @@ def partial_share(
     won = int(r.isin(["yes", "partial"]).sum())
     return None if won == 0 else int((r == "partial").sum()) / won
 
-
 # %% ../nbs/10_assess.ipynb #b5b8469f
+def _as_assumptions(a)->Assumptions:
+    "An `Assumptions` from None, a flat dict of fields, a file's dict, or an `Assumptions`."
+    return a if isinstance(a, Assumptions) else Assumptions.from_dict(a, "assumptions")
+
 def economic_inputs(
-    case:pd.Series,             # one typed case
-    assumptions:dict|None=None, # inputs the case file does not hold (see `DEFAULT_ASSUMPTIONS`)
-    q_partial:float|None=None,  # share of partial recaptures in the study (see `partial_share`)
-)->pd.DataFrame:                # input, value, source: every economic input, with where it came from
-    "Every input of the cost–benefit step with its source; missing ones have value None."
-    c, a = _case_dict(case), dict(assumptions or {})
-    unknown = set(a) - set(DEFAULT_ASSUMPTIONS)
-    if unknown: raise InputError("assumptions", [Problem(value=k, rule=f"is not a known assumption (use: {', '.join(DEFAULT_ASSUMPTIONS)})") for k in sorted(unknown)])
-    rows = [(f, c.get(f), "case file" if c.get(f) is not None else "not coded")
-            for f in ("currency", "revenue_before", "margin_before", "customer_revenue_share")]
-    rows += [("idle_capacity_cost", c.get("idle_capacity_cost") or 0, "case file" if c.get("idle_capacity_cost") is not None else "default (none coded)"),
-             ("price_concession", c.get("price_concession") or 0.0, "case file" if c.get("price_concession") is not None else "default (none coded)")]
-    for k, v in DEFAULT_ASSUMPTIONS.items():
-        if k in a and a[k] is not None: rows.append((k, a[k], "assumptions"))
-        elif v is None: rows.append((k, None, "missing: give it in the assumptions"))
-        else: rows.append((k, v, "default"))
-    rows.append(("partial_share", q_partial, "study" if q_partial is not None else "no recaptures in the study"))
+    case:pd.Series,                       # one typed case
+    assumptions:Assumptions|dict|None=None, # inputs the case file does not hold (an `Assumptions` or a dict of fields)
+    q_partial:float|None=None,            # share of partial recaptures in the study (see `partial_share`)
+)->pd.DataFrame:                          # input, value, source: every economic input, with where it came from
+    "Every input of the cost–benefit step with its source (case_file, assumptions_customer, assumptions_defaults, default, study, missing)."
+    c = _case_dict(case)
+    vals, conflicts = resolve_inputs(c, _as_assumptions(assumptions))
+    if conflicts: raise InputError("assumptions", conflicts)
+    rows = [(f, v, s) for f, (v, s) in vals.items()] + [("partial_share", q_partial, "study")]
     return pd.DataFrame({"input": [r[0] for r in rows], "value": pd.Series([r[1] for r in rows], dtype=object),
                          "source": [r[2] for r in rows]})
 
@@ -300,12 +293,13 @@ def economics_for(
     case:pd.Series,             # one typed case
     p:float,                    # probability of recapture (partial counted as recaptured)
     p_interval:tuple|None=None, # its interval
-    assumptions:dict|None=None, # inputs the case file does not hold (see `DEFAULT_ASSUMPTIONS`)
+    assumptions:Assumptions|dict|None=None, # inputs the case file does not hold
     q_partial:float|None=None,  # share of partial recaptures among recaptures (see `partial_share`)
+    changes:dict|None=None,     # inputs to change (for the sensitivity analysis), e.g. {'horizon_years': 8}
 ):                              # (`economics.WinbackAppraisal` or None, the inputs table, the missing inputs)
     "Cost–benefit appraisal of trying to win back this customer, or the list of what it still needs."
     inputs = economic_inputs(case, assumptions, q_partial)
-    v = dict(zip(inputs.input, inputs.value))
+    v = dict(zip(inputs.input, inputs.value)); v.update(changes or {})
     missing = [f for f in ("currency", "revenue_before", "margin_before", *EFFORT_COSTS) if v.get(f) is None]
     if any(v.get(f) is None for f in ("currency", "revenue_before", "margin_before")): return None, inputs, missing
     q = q_partial or 0.0
@@ -314,9 +308,52 @@ def economics_for(
     econ = WinbackEconomics(v["currency"], v["revenue_before"], v["margin_before"], share_of_turnover=v.get("customer_revenue_share"),
                             idle_capacity_cost=v["idle_capacity_cost"], price_concession=v["price_concession"],
                             recapture_probability=float(p), probability_interval=p_interval, name=str(_case_dict(case).get("case_id")),
-                            relationship_years=v["relationship_years"], discount_rate=v["discount_rate"], revenue_level=level,
+                            relationship_years=v["horizon_years"], discount_rate=v["discount_rate"], revenue_level=level,
                             expected_referrals=v["expected_referrals"], referral_value=v["referral_value"], **costs)
     return appraise_winback(econ), inputs, missing
+
+# %% ../nbs/10_assess.ipynb #af1cc8c9
+SWING = 0.25   # default relative range of an assumption without a stated range
+
+def plausible_range(
+    field:str,                   # an assumption field
+    value:float,                 # its value for this customer
+    assumptions:Assumptions|None=None, # a stated range wins
+)->tuple|None:                   # (low, high), or None when there is nothing to vary
+    "The range the sensitivity analysis varies one assumption over."
+    if assumptions is not None and field in assumptions.ranges: return assumptions.ranges[field]
+    if not value: return None
+    var = CODEBOOK[field]
+    lo, hi = value*(1 - SWING), value*(1 + SWING)
+    if var.minimum is not None: lo = max(lo, var.minimum)
+    hi = min(hi, 0.99 if field == "price_concession" else var.maximum if var.maximum is not None else hi)
+    return (lo, hi)
+
+# %% ../nbs/10_assess.ipynb #e7e2ef9f
+def sensitivity_for(
+    case:pd.Series,             # one typed case
+    p:float,                    # the probability shown
+    p_interval:tuple|None,      # its interval
+    assumptions:Assumptions|dict|None=None, # the consultant's assumptions (ranges included)
+    q_partial:float|None=None,  # share of partial recaptures (see `partial_share`)
+)->SensitivityResult|None:      # one row per input, largest swing first; None without a verdict
+    "One-way sensitivity of the expected value: the probability over its interval, each assumption over its plausible range."
+    a = _as_assumptions(assumptions)
+    base, inputs, missing = economics_for(case, p, p_interval, a, q_partial)
+    if base is None or missing: return None
+    v = dict(zip(inputs.input, inputs.value))
+    rows = [("probability", p, *p_interval)] if p_interval else []
+    for f in ASSUMPTION_FIELDS:
+        if f == "currency": continue
+        r = plausible_range(f, float(v[f] or 0), a)
+        if r is not None: rows.append((f, float(v[f] or 0), *r))
+    enpv = lambda f, x: (economics_for(case, x, None, a, q_partial)[0] if f == "probability"
+                         else economics_for(case, p, p_interval, a, q_partial, {f: x})[0]).enpv
+    t = pd.DataFrame([dict(input=f, base=b, low=lo, high=hi, enpv_low=enpv(f, lo), enpv_high=enpv(f, hi)) for f, b, lo, hi in rows])
+    t["swing"] = [abs(h - l) for l, h in zip(t.enpv_low, t.enpv_high)]
+    t = t.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+    t.insert(4, "currency", base.currency)
+    return SensitivityResult(base.econ, t, base.enpv)
 
 # %% ../nbs/10_assess.ipynb #e4eb882d
 def fit_study_model(
@@ -400,7 +437,7 @@ class Assessment(Result):
     prediction: pd.DataFrame     # probability of recapture shown to the reader (model rows, or the base rate)
     similar: pd.DataFrame        # most similar study cases (never the case itself)
     appraisal: object            # step 2: economics.WinbackAppraisal when every input is known, else None
-    assumptions: dict            # the economic assumptions used
+    assumptions: object          # the `assumptions.Assumptions` used
     settings: dict = field(default_factory=dict)
     model_check: object = None   # `ModelCheck`: leave-one-out performance of the model on the study
     model_prediction: pd.DataFrame = None # the model's rows, kept even when the base rate is shown
@@ -408,6 +445,18 @@ class Assessment(Result):
     missing_inputs: list = field(default_factory=list) # economic inputs still needed for a verdict
     value_if_recaptured: object = None # present value of the recaptured business (no costs needed)
     max_effort_cost: object = None     # largest one-off cost at which trying still pays
+    sensitivity: object = None         # `economics.SensitivityResult` over the plausible ranges (None without a verdict)
+    lang: str = "en"                   # language of the recommendations and the summary
+    econ_args: dict = field(default_factory=dict, repr=False) # what `enpv_with` needs to recompute the expected value
+
+    def enpv_with(self,
+                  changes:dict, # inputs to change, e.g. {'horizon_years': 8, 'probability': 0.4}
+                 ):             # the expected NPV with them (None without a verdict)
+        "The expected value of trying with some inputs changed (for scenarios across a portfolio)."
+        if self.appraisal is None: return None
+        ch = dict(changes); e = self.econ_args
+        if "probability" in ch: return economics_for(e["case"], ch.pop("probability"), None, e["assumptions"], e["q"], ch)[0].enpv
+        return economics_for(e["case"], e["p"], e["p_interval"], e["assumptions"], e["q"], ch)[0].enpv
 
     @property
     def p_steps(self)->float:
@@ -435,6 +484,8 @@ class Assessment(Result):
                     controllable=None if top is None else top.controllable, p_recapture=p.p, p_low=p.p_low, p_high=p.p_high,
                     probability_from=p.source, currency=cur,
                     expected_npv=None if self.appraisal is None else self.appraisal.enpv,
+                    enpv_low=None if self.appraisal is None or not self.appraisal.enpv_interval else self.appraisal.enpv_interval[0],
+                    enpv_high=None if self.appraisal is None or not self.appraisal.enpv_interval else self.appraisal.enpv_interval[1],
                     break_even_probability=None if self.appraisal is None else self.appraisal.break_even_probability,
                     max_effort_cost=self.max_effort_cost, worth_trying=self.worth_trying,
                     missing_inputs=", ".join(self.missing_inputs))
@@ -454,6 +505,7 @@ class Assessment(Result):
                     "breakdown": j(self.appraisal.breakdown.astype({"if_recaptured": str, "expected": str}))},
                 "missing_inputs": list(self.missing_inputs), "value_if_recaptured": None if self.value_if_recaptured is None else str(self.value_if_recaptured),
                 "max_effort_cost": None if self.max_effort_cost is None else str(self.max_effort_cost),
+                "sensitivity": None if self.sensitivity is None else j(self.sensitivity.table.astype({"enpv_low": str, "enpv_high": str, "swing": str})),
                 "inputs": None if self.inputs is None else [{"input": r.input, "value": None if r.value is None else str(r.value), "source": r.source} for r in self.inputs.itertuples()],
                 "settings": self.settings}
 
@@ -490,6 +542,7 @@ class Assessment(Result):
         return Summary(f"Assessment of {self.customer} ({self.case_id})",
                        [("1. Reasons for the break-up", reasons), ("1. What to do about them", step("step1")),
                         ("2. Cost–benefit", pd.DataFrame(rows, columns=["", "value"])),
+                        ("2. Inputs and where they came from", self.inputs if self.inputs is not None else pd.DataFrame()),
                         ("3. Dialogue plan", step("step3")), ("4. Accommodations", step("step4")), ("4. Prepare", prepare),
                         ("Probability of recapture", self.prediction[["scenario", "p", "p_low", "p_high", "source"]]),
                         ("Most similar cases", self.similar.reindex(columns=["case_id", "recaptured", "distance", "differs_in"]))], notes)
@@ -535,7 +588,7 @@ def _base_rate(study:pd.DataFrame)->pd.DataFrame:
 def assess(
     case:pd.DataFrame,          # one lost customer, coded with the codebook (a one-row table or a Series)
     against:pd.DataFrame,       # the study to learn from (the case itself and identical rows are left out)
-    assumptions:dict|None=None, # economic inputs the case file does not hold
+    assumptions:Assumptions|dict|None=None, # economic inputs the case file does not hold (`assumptions.read_assumptions`)
     k:int=3,                    # how many similar cases
     model=None,                 # a model from `fit_study_model` on `against` (refitted when a row had to be left out)
     lang:str="en",              # language of the recommendations
@@ -551,26 +604,29 @@ def assess(
                          + (f" once the assessed case is left out ({len(removed)} row(s) removed)" if removed else ""))
     if removed or model is None: model, check = fit_study_model(study), None
     check = check or check_model(model)
-    row = case.iloc[0]; c = _case_dict(row)
+    row = case.iloc[0]; c = _case_dict(row); assumptions = _as_assumptions(assumptions)
     model_pred = predict_scenarios(case, model)
     pred = model_pred if check.useful else _base_rate(study)
     shown = pred.iloc[-1]
     pint = None if np.isnan(shown.p_low) else (float(shown.p_low), float(shown.p_high))
     appr, inputs, missing = (None, economic_inputs(row, assumptions), ["probability"]) if np.isnan(shown.p) else \
         economics_for(row, float(shown.p), pint, assumptions, partial_share(study))
+    sens = None if appr is None or missing else sensitivity_for(row, float(shown.p), pint, assumptions, partial_share(study))
     value_if = max_cost = None
     if appr is not None and missing:        # costs missing: say what can be said, claim no verdict
         value_if, max_cost, appr = appr.pv_if_recaptured, appr.enpv + appr.effort_cost, None
     return Assessment(case_id=str(c.get("case_id")), customer=str(c.get("customer")), reasons=_reason_table(c),
                       advice=advice_for(row, lang), accommodations=_accommodation_table(c, study), prediction=pred,
                       similar=similar_cases(case, study, k), appraisal=appr,
-                      assumptions={**DEFAULT_ASSUMPTIONS, **(assumptions or {})}, model_check=check,
+                      assumptions=assumptions, model_check=check, sensitivity=sens, lang=lang,
+                      econ_args=dict(case=row, p=None if np.isnan(shown.p) else float(shown.p), p_interval=pint, assumptions=assumptions, q=partial_share(study)),
                       model_prediction=model_pred, inputs=inputs, missing_inputs=missing,
                       value_if_recaptured=value_if, max_effort_cost=max_cost,
                       settings=dict(model=model.formula, model_n=model.n, study=against.attrs.get("source"), study_n=len(study),
                                     study_synthetic=bool(against.attrs.get("synthetic")), k=k,
                                     excluded_from_study=removed, probability_from=str(shown.source),
-                                    caveat=SCENARIO_CAVEAT if check.useful else ""))
+                                    caveat=SCENARIO_CAVEAT if check.useful else "", illustrative=assumptions.illustrative,
+                                    assumptions_source=assumptions.source, assumptions_note=assumptions.note))
 
 # %% ../nbs/10_assess.ipynb #cb94fdf4
 def rank_assessments(
@@ -587,23 +643,103 @@ def rank_assessments(
 
 
 # %% ../nbs/10_assess.ipynb #844c3d55
+def check_assumptions_for(
+    cases:pd.DataFrame,       # the lost customers
+    assumptions:Assumptions,  # the consultant's assumptions
+    known_ids:list|None=None, # case ids a customer block may name (default: those of `cases`)
+):
+    "Every customer block names a customer of the list, and none contradicts the case file; all problems at once."
+    ids = [str(x) for x in (cases["case_id"] if known_ids is None else known_ids)]
+    probs = [Problem(f"customers.{cid}", rule="names no customer of the list" + _near(cid, ids)) for cid in assumptions.customers if cid not in ids]
+    for i in range(len(cases)): probs += resolve_inputs(_case_dict(cases.iloc[i]), assumptions)[1]
+    if probs: raise InputError(assumptions.source or "assumptions", probs)
+
+def _near(x, options)->str:
+    import difflib
+    m = difflib.get_close_matches(x, options, n=1)
+    return f" (did you mean {m[0]!r}?)" if m else ""
+
 def assess_all(
     cases:pd.DataFrame,         # lost customers, coded with the codebook
     against:pd.DataFrame,       # the study to learn from
-    assumptions:dict|None=None, # economic inputs the case files do not hold (same for all)
+    assumptions:Assumptions|dict|None=None, # economic inputs the case files do not hold
     lang:str="en",              # language of the recommendations
+    known_ids:list|None=None,   # case ids the assumptions file may name (default: those of `cases`; give the whole list when assessing part of it)
 )->list:                        # one `Assessment` per customer, in the input order
     "Assess every lost customer of a list; the study's model is fitted once (again only for a case that is in the study)."
     cases, against = with_all_columns(cases), with_all_columns(against)
+    assumptions = _as_assumptions(assumptions)
+    check_assumptions_for(cases, assumptions, known_ids)
     model = fit_study_model(against); check = check_model(model)
     return [assess(cases.iloc[[i]], against, assumptions, model=model, check=check, lang=lang) for i in range(len(cases))]
 
+# %% ../nbs/10_assess.ipynb #9e0ff668
+def rank_stability(
+    assessments:list, # `Assessment`s with a verdict contribute; the others keep no rank range
+)->tuple:             # (the two driving inputs, frame of case_id x scenario with enpv and rank)
+    "Ranks of the customers with a verdict when the two inputs that move the portfolio most are at their low and high ends."
+    withv = [a for a in assessments if a.sensitivity is not None]
+    if len(withv) < 2: return (), pd.DataFrame(columns=["case_id", "scenario", "enpv", "rank"])
+    sw = pd.concat([a.sensitivity.table[["input", "swing"]] for a in withv]).assign(swing=lambda d: d.swing.astype(float))
+    drivers = tuple(sw.groupby("input", sort=False).swing.sum().sort_values(ascending=False, kind="stable").index[:2])
+    rows = []
+    for lv in [("base", "base")] + [(x, y) for x in ("low", "high") for y in ("low", "high")][: 4 if len(drivers) == 2 else 2]:
+        name = "base" if lv[0] == "base" else ", ".join(f"{d} {l}" for d, l in zip(drivers, lv))
+        for a in withv:
+            t = a.sensitivity.table.set_index("input")
+            ch = {} if lv[0] == "base" else {d: float(t.loc[d, l]) for d, l in zip(drivers, lv) if d in t.index}
+            rows.append(dict(case_id=a.case_id, scenario=name, enpv=float(a.enpv_with(ch))))
+    out = pd.DataFrame(rows)
+    out["rank"] = out.groupby("scenario", sort=False).enpv.rank(ascending=False, method="min").astype(int)
+    return drivers, out
 
-# %% ../nbs/10_assess.ipynb #b410018f
+# %% ../nbs/10_assess.ipynb #b3cceee3
+@dataclass(repr=False)
+class Portfolio(Result):
+    "Lost customers ranked by the expected value of trying to win them back, with how firm each rank is."
+    assessments: list       # one `Assessment` per customer, in the input order
+    ranking: pd.DataFrame   # one row per customer, best first, with the expected value's interval and the rank range
+    drivers: tuple          # the two inputs that move the portfolio's expected values most
+    scenarios: pd.DataFrame # every customer's expected value and rank under each corner of the two drivers
+    settings: dict = field(default_factory=dict)
+    title = "Portfolio of lost customers"
+    method = "expected NPV of trying per customer; ranks recomputed with the two strongest inputs at their plausible low and high ends"
+    @property
+    def n(self)->int: return len(self.assessments)
+    @property
+    def movers(self)->list:
+        "Case ids whose rank changes under the plausible range of the two driving inputs."
+        return list(self.ranking.case_id[self.ranking.rank_changes.fillna(False).astype(bool)])
+    def to_frame(self)->pd.DataFrame: return self.ranking.copy()
+    def summary(self)->Summary:
+        "The ranking and a sentence on which ranks are firm."
+        cols = ["rank", "case_id", "customer", "p_recapture", "expected_npv", "enpv_low", "enpv_high", "rank_low", "rank_high", "worth_trying"]
+        notes = []
+        if self.drivers:
+            notes.append(f"With {' and '.join(self.drivers)} over their plausible ranges, "
+                         + (f"{', '.join(self.movers)} change rank." if self.movers else "no customer changes rank."))
+        if self.ranking.worth_trying.isna().any():
+            notes.append("No verdict for " + ", ".join(self.ranking.case_id[self.ranking.worth_trying.isna()]) + ": missing "
+                         + "; ".join(sorted(set(self.ranking.missing_inputs[self.ranking.worth_trying.isna()]))))
+        return Summary(self.title, [("", self.ranking.reindex(columns=cols))], notes)
+
+# %% ../nbs/10_assess.ipynb #c5026003
 def assess_portfolio(
     cases:pd.DataFrame,         # lost customers, coded with the codebook
     against:pd.DataFrame,       # the study to learn from
-    assumptions:dict|None=None, # economic inputs the case files do not hold (same for all)
-)->pd.DataFrame:                # one row per customer, best first
-    "Rank lost customers by the expected value of trying to win them back."
-    return rank_assessments(assess_all(cases, against, assumptions))
+    assumptions:Assumptions|dict|None=None, # economic inputs the case files do not hold
+    lang:str="en",              # language of the recommendations
+    known_ids:list|None=None,   # case ids the assumptions file may name (default: those of `cases`)
+)->Portfolio:
+    "Rank lost customers by the expected value of trying to win them back, and say which ranks are firm."
+    assessments = assess_all(cases, against, assumptions, lang, known_ids)
+    rank = rank_assessments(assessments)
+    drivers, sc = rank_stability(assessments)
+    rr = sc.groupby("case_id").agg(rank_low=("rank", "min"), rank_high=("rank", "max")) if len(sc) else pd.DataFrame(columns=["rank_low", "rank_high"])
+    rank = rank.merge(rr, left_on="case_id", right_index=True, how="left")
+    rank["rank_changes"] = [None if pd.isna(lo) else bool(lo != hi) for lo, hi in zip(rank.rank_low, rank.rank_high)]
+    for c in ("rank_low", "rank_high"): rank[c] = rank[c].astype("Int64")
+    a = _as_assumptions(assumptions)
+    return Portfolio(assessments, rank, drivers, sc, settings=dict(study=against.attrs.get("source"), study_n=len(against),
+                     study_synthetic=bool(against.attrs.get("synthetic")), illustrative=a.illustrative, assumptions_source=a.source,
+                     assumptions_note=a.note, lang=lang))

@@ -10,9 +10,9 @@ from pathlib import Path
 from .core import WinbackError
 
 # %% auto #0
-__all__ = ['READS_CASE_FILES', 'OPTIONS', 'BUG_LINE', 'cmd_validate', 'cmd_codebook', 'cmd_template', 'cmd_example',
-           'cmd_analyze', 'cmd_agreement', 'cmd_consensus', 'cmd_qca', 'cmd_assess', 'cmd_portfolio', 'cmd_report',
-           'cmd_publish', 'cmd_demo', 'build_parser', 'main']
+__all__ = ['READS_CASE_FILES', 'OPTIONS', 'DEMO_ASSUMPTIONS', 'DEMO_MONEY', 'BUG_LINE', 'cmd_validate', 'cmd_codebook',
+           'cmd_template', 'cmd_example', 'cmd_analyze', 'cmd_agreement', 'cmd_consensus', 'cmd_qca', 'cmd_assess',
+           'cmd_portfolio', 'cmd_report', 'cmd_publish', 'cmd_demo', 'build_parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #36a5826b
 class _Fmt(argparse.RawDescriptionHelpFormatter): pass
@@ -64,7 +64,13 @@ def cmd_codebook(a)->int:
 
 # %% ../nbs/20_cli.ipynb #c4092795
 def cmd_template(a)->int:
-    "Write a blank coding template."
+    "Write a blank coding template, or with --assumptions a commented assumptions file."
+    if a.assumptions:
+        from winback_research.assumptions import assumptions_template
+        from winback_research.safeio import atomic_write
+        if Path(a.output).suffix.lower() not in (".yaml", ".yml"): raise WinbackError(f"{Path(a.output).name}: an assumptions file is YAML; name it .yaml")
+        with atomic_write(a.output, overwrite=a.force) as f: f.write(assumptions_template(a.lang))
+        print(f"wrote {a.output}"); return 0
     from winback_research.codebook import write_template
     print(f"wrote {write_template(a.output, evidence=not a.no_evidence, lang=a.lang, overwrite=a.force)}"); return 0
 
@@ -200,39 +206,82 @@ def cmd_qca(a)->int:
     return 0
 
 # %% ../nbs/20_cli.ipynb #7b78dd02
+def _assumptions(a):
+    "The --assumptions file, read and checked (None when not given)."
+    if not getattr(a, "assumptions", None): return None
+    from winback_research.assumptions import read_assumptions
+    return read_assumptions(a.assumptions, encoding=OPTIONS["encoding"])
+
+def _say_synthetic(study, asm, lang:str="en")->None:
+    "One line on the terminal when the study is synthetic or the assumptions illustrative."
+    from winback_research.cases import is_synthetic
+    from winback_research.core import tr
+    if is_synthetic(study): print(tr("synthetic_study", lang), file=sys.stderr)
+    if asm is not None and asm.illustrative: print(tr("illustrative_banner", lang), file=sys.stderr)
+
 def cmd_assess(a)->int:
-    "Four-step assessment of one lost customer against a study."
-    from winback_research.assess import assess
+    "Four-step assessment of one lost customer (or, with --all, of a whole list) against a study."
+    from winback_research.assess import assess_all
+    from winback_research.safeio import terminal_text
     case, study = _read_or_report(a.case), _read_or_report(a.against)
     if case is None or study is None: return 1
-    if len(case) != 1: raise WinbackError(f"{a.case} holds {len(case)} cases; assess takes one (use winback portfolio for a list)")
-    res = assess(case, study, lang=a.lang)
-    if a.json: print(json.dumps(res.to_dict(), ensure_ascii=False, indent=1, default=str))
-    else: print(res.summary())
+    asm = _assumptions(a)
+    if a.case_id is not None:
+        ids = case["case_id"].astype(str)
+        if a.case_id not in set(ids): raise WinbackError(f"{a.case}: no case with id {a.case_id!r} (ids: {', '.join(list(ids)[:10])}{' …' if len(ids) > 10 else ''})")
+        pick = case[ids == a.case_id]
+    elif len(case) != 1 and not a.all:
+        raise WinbackError(f"{a.case} holds {len(case)} customers; choose one with --case ID, or assess them all with --all (one report, ranking first)")
+    else: pick = case
+    res = assess_all(pick, study, asm, lang=a.lang, known_ids=list(case["case_id"].astype(str)))   # the file may name any customer of the list
+    if a.json:
+        print(json.dumps({"note": _json_note(study, asm), "assessments": [r.to_dict() for r in res]} if len(res) > 1 else
+                         {"note": _json_note(study, asm), **res[0].to_dict()}, ensure_ascii=False, indent=1, default=str))
+    else:
+        from winback_research.client import assessment_text
+        for r in res: print(terminal_text(str(r.summary()) if a.lang == "en" else assessment_text(r, a.lang))); print()
+    _say_synthetic(study, asm, a.lang)
     if a.output:
-        from winback_research.report import build_assessment_report
-        build_assessment_report(case, study, lang=a.lang).write(a.output, overwrite=a.force, inputs=[f for f in (a.case, a.against) if Path(f).exists()]); print(f"wrote {a.output}", file=sys.stderr)
+        from winback_research.client import build_assessment_report
+        build_assessment_report(pick, study, lang=a.lang, assumptions=asm, paper=a.paper, known_ids=list(case["case_id"].astype(str))).write(a.output, overwrite=a.force, inputs=_inputs(a.case, a.against, a.assumptions))
+        print(f"wrote {a.output}", file=sys.stderr)
     return 0
+
+def _inputs(*files)->list: return [f for f in files if f and Path(f).exists()]
+
+def _json_note(study, asm)->str:
+    "The note a JSON output carries."
+    from winback_research.cases import is_synthetic
+    n = []
+    if is_synthetic(study): n.append("The study learnt from is synthetic: the probabilities illustrate the method.")
+    if asm is not None and asm.illustrative: n.append("The assumptions are illustrative, not the client's figures.")
+    return " ".join(n)
 
 # %% ../nbs/20_cli.ipynb #59863187
 def cmd_portfolio(a)->int:
-    "Rank a list of lost customers by the expected value of a win-back."
+    "Rank a list of lost customers by the expected value of a win-back, and say which ranks are firm."
     from winback_research.assess import assess_portfolio
-    from winback_research.safeio import write_table
+    from winback_research.client import write_ranking, ranking_frame, export_notes
+    from winback_research.safeio import terminal_text
     lost, study = _read_or_report(a.lost), _read_or_report(a.against)
     if lost is None or study is None: return 1
-    rank = assess_portfolio(lost, study)
-    inputs = [f for f in (a.lost, a.against) if Path(f).exists()]
-    write_table(rank.astype({"expected_npv": str, "max_effort_cost": str}), a.output, overwrite=a.force, inputs=inputs)
-    print(rank[["rank", "case_id", "customer", "p_recapture", "probability_from", "expected_npv", "worth_trying"]].to_string(index=False))
-    if rank.worth_trying.isna().any():
-        print("No verdict where worth_trying is empty: " + "; ".join(sorted(set(rank.missing_inputs[rank.worth_trying.isna()]))) + " missing "
-              "(the one-off costs of the attempt have no default; the CSV gives each customer's cost ceiling, max_effort_cost)")
-    if study.attrs.get("synthetic"): print("Note: the study learnt from is SYNTHETIC; the probabilities illustrate the method.")
+    if len(lost) == 0: raise WinbackError(f"{a.lost}: no lost customers to rank (the file has a header and no rows)")
+    asm = _assumptions(a)
+    pf = assess_portfolio(lost, study, asm, lang=a.lang)
+    inputs = _inputs(a.lost, a.against, a.assumptions)
+    if Path(a.output).suffix.lower() == ".json":
+        from winback_research.safeio import atomic_write
+        from winback_research.core import json_records
+        with atomic_write(a.output, overwrite=a.force, inputs=inputs) as f:
+            f.write(json.dumps({"note": _json_note(study, asm), "ranking": json_records(pf.ranking)}, ensure_ascii=False, indent=1, default=str))
+    else: write_ranking(pf, a.output, lang=a.lang, overwrite=a.force, inputs=inputs)
+    print(terminal_text(ranking_frame(pf, a.lang).to_string(index=False)))
+    for n in export_notes(pf, a.lang)[-1:] if pf.drivers else []: print(terminal_text(n))
+    _say_synthetic(study, asm, a.lang)
     print(f"wrote {a.output}")
     if a.report:
-        from winback_research.report import build_assessment_report
-        build_assessment_report(lost, study, lang=a.lang).write(a.report, overwrite=a.force, inputs=inputs); print(f"wrote {a.report}")
+        from winback_research.client import build_assessment_report
+        build_assessment_report(lost, study, lang=a.lang, assumptions=asm, paper=a.paper).write(a.report, overwrite=a.force, inputs=inputs); print(f"wrote {a.report}")
     return 0
 
 # %% ../nbs/20_cli.ipynb #6f07ea9c
@@ -254,7 +303,7 @@ def cmd_report(a)->int:
     if any(c is None for c in codings): return 1
     out = Path(a.output)
     if out.suffix.lower() not in (".html", ".htm"): raise WinbackError(f"{out.name}: the report is an HTML file; name it .html")
-    rep = build_report(cases, lang=a.lang, codings=codings or None)
+    rep = build_report(cases, lang=a.lang, codings=codings or None, paper=a.paper)
     inputs = [f for f in [a.study, *(a.codings or [])] if Path(f).exists()]
     rep.write(out, overwrite=a.force, inputs=inputs)
     print(f"wrote {out}")
@@ -293,8 +342,25 @@ def _summary_lines(name, df)->list:
     return lines
 
 # %% ../nbs/20_cli.ipynb #9b6e5725
+DEMO_ASSUMPTIONS = """# Illustrative assumptions for the BrexTech-RILF demo: the article gives no cost figures.
+illustrative: true
+note: Illustrative numbers chosen to show the cost-benefit step; not from the article.
+defaults:
+  process_change_cost: 400000
+  it_admin_cost: 250000
+  special_design_cost: 300000
+  management_time_cost: 150000
+  price_concession: 0.10
+  horizon_years: 6
+ranges:
+  horizon_years: [3, 10]
+  price_concession: [0.05, 0.15]
+"""
+DEMO_MONEY = dict(currency="EUR", revenue_before=8_000_000.0, margin_before=0.22, idle_capacity_cost=600_000.0)   # illustrative
+
 def cmd_demo(a)->int:
     "Run the main job on the bundled example data."
+    import pandas as pd
     from winback_research.datasets import load_example
     from winback_research.cases import write_cases, read_cases
     out = Path(a.output)
@@ -308,17 +374,28 @@ def cmd_demo(a)->int:
         write_cases(load_example(name), dst, overwrite=True)
         df = read_cases(dst)
         print("\n".join(_summary_lines(f"{name} ({dst})", df)))
-    from winback_research.report import build_assessment_report
     from winback_research.assess import open_case
     study = read_cases(out/"study26.csv")
     for lang in ("en", "zh"):
         p = out/("report.html" if lang == "en" else "report_zh.html")
         build_report(study, lang=lang).write(p, overwrite=True)
         print(f"study report ({lang}): {p.resolve()}")
-    rilf = open_case(read_cases(out/"brextech_rilf.csv"), as_of=2012)
-    p = out/"brextech_assessment.html"
-    build_assessment_report(rilf, study).write(p, overwrite=True)
-    print(f"BrexTech-RILF assessment as of 2012: {p.resolve()}")
+    from winback_research.codebook import with_all_columns
+    rilf = with_all_columns(open_case(read_cases(out/"brextech_rilf.csv"), as_of=2012))
+    for k, v in DEMO_MONEY.items(): rilf[k] = pd.array([v], dtype=rilf[k].dtype)
+    rilf["notes"] = pd.array(["The money fields are illustrative, not from the article."], dtype="string")
+    write_cases(rilf, out/"brextech_2012_illustrative.csv", overwrite=True)
+    from winback_research.safeio import atomic_write
+    with atomic_write(out/"brextech_assumptions.yaml", overwrite=True) as f: f.write(DEMO_ASSUMPTIONS)
+    print("BrexTech-RILF as of 2012, with illustrative money and assumptions:")
+    from winback_research.assumptions import read_assumptions
+    from winback_research.client import build_assessment_report
+    case, asm = read_cases(out/"brextech_2012_illustrative.csv"), read_assumptions(out/"brextech_assumptions.yaml")
+    for lang, name in (("en", "brextech_assessment.html"), ("zh", "brextech_assessment_zh.html")):
+        build_assessment_report(case, study, lang=lang, assumptions=asm).write(out/name, overwrite=True)
+        print(f"  assessment ({lang}): {(out/name).resolve()}")
+    print(f"  the same from the command line: winback assess {out/'brextech_2012_illustrative.csv'} --against {out/'study26.csv'} "
+          f"--assumptions {out/'brextech_assumptions.yaml'} -o assessment.html")
     return 0
 
 # %% ../nbs/20_cli.ipynb #2f35324d
@@ -338,10 +415,11 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument("--lang", choices=["en", "zh"], default="en")
     s.add_argument("-o", "--output", help="write to this file instead of the terminal")
     s.add_argument("--force", action="store_true", help="overwrite an existing output file")
-    s = _sub(sp, "template", "Write a blank coding template (CSV, or XLSX with drop-down lists).", "winback template -o coding.xlsx", cmd_template)
+    s = _sub(sp, "template", "Write a blank coding template (CSV, or XLSX with drop-down lists), or an assumptions file.", "winback template -o coding.xlsx\n  winback template --assumptions -o assumptions.yaml", cmd_template)
     s.add_argument("-o", "--output", required=True, help=".csv or .xlsx file to create")
     s.add_argument("--lang", choices=["en", "zh"], default="en")
     s.add_argument("--no-evidence", action="store_true", help="leave out the <variable>_evidence columns")
+    s.add_argument("--assumptions", action="store_true", help="write a commented assumptions file (.yaml) for assess/portfolio instead")
     s.add_argument("--force", action="store_true", help="overwrite an existing output file")
     s = _sub(sp, "example", "Export a bundled study (brextech_rilf, study26) to a case file.", "winback example study26 -o study26.csv", cmd_example)
     s.add_argument("name", nargs="?", help="example name (see --list)")
@@ -372,17 +450,24 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument("--incl-cut", type=float, default=0.8, help="inclusion cut-off (default 0.8)")
     s.add_argument("--n-cut", type=int, default=1, help="frequency cut-off (default 1)")
     s.add_argument("--json", action="store_true", help="machine-readable output")
-    s = _sub(sp, "assess", "Four-step assessment of one lost customer against a coded study.", "winback assess rilf.yaml --against study26 -o rilf.html", cmd_assess)
-    s.add_argument("case", help="case file with one lost customer")
+    s = _sub(sp, "assess", "Four-step assessment of one lost customer against a coded study.", "winback assess rilf.yaml --against study26 --assumptions a.yaml -o rilf.html\n  winback assess lost.xlsx --case C07 --against study26 --assumptions a.yaml", cmd_assess)
+    s.add_argument("case", help="case file with one lost customer, or a list (then --case ID or --all)")
     s.add_argument("--against", required=True, help="the study to learn from (file or bundled example name)")
+    s.add_argument("--assumptions", help="YAML file of costs, concession, horizon and other assumptions (winback template --assumptions)")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--case", dest="case_id", help="the case id of the customer to assess in a list")
+    g.add_argument("--all", action="store_true", help="assess every customer of the list (one report, ranking first)")
     s.add_argument("--lang", choices=["en", "zh"], default="en")
+    s.add_argument("--paper", choices=["a4", "letter"], default="a4", help="paper size when the report is printed (default a4)")
     s.add_argument("-o", "--output", help="also write the assessment report (HTML)")
     s.add_argument("--json", action="store_true", help="machine-readable output")
     s.add_argument("--force", action="store_true", help="overwrite existing output")
-    s = _sub(sp, "portfolio", "Rank a list of lost customers by the expected value of a win-back.", "winback portfolio lost.csv --against study26 -o ranking.csv", cmd_portfolio)
+    s = _sub(sp, "portfolio", "Rank a list of lost customers by the expected value of a win-back.", "winback portfolio lost.xlsx --against study26 --assumptions a.yaml -o ranking.xlsx --report ranking.html", cmd_portfolio)
     s.add_argument("lost", help="case file of lost customers")
     s.add_argument("--against", required=True, help="the study to learn from (file or bundled example name)")
-    s.add_argument("-o", "--output", required=True, help="ranking CSV/XLSX to write")
+    s.add_argument("--assumptions", help="YAML file of costs, concession, horizon and other assumptions (winback template --assumptions)")
+    s.add_argument("-o", "--output", required=True, help="ranking to write: .xlsx (formatted), .csv, or .json")
+    s.add_argument("--paper", choices=["a4", "letter"], default="a4", help="paper size when the report is printed (default a4)")
     s.add_argument("--report", help="also write the assessment report (HTML)")
     s.add_argument("--lang", choices=["en", "zh"], default="en")
     s.add_argument("--force", action="store_true", help="overwrite existing output")
@@ -391,6 +476,7 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument("-o", "--output", default="report.html", help="HTML file to write (default: report.html)")
     s.add_argument("--lang", choices=["en", "zh"], default="en", help="report language")
     s.add_argument("--pdf", action="store_true", help="also print a PDF with headless Chromium")
+    s.add_argument("--paper", choices=["a4", "letter"], default="a4", help="paper size of the PDF (default a4)")
     s.add_argument("--codings", nargs="+", help="other coders' codings of the same cases (adds a coder-agreement section)")
     s.add_argument("--force", action="store_true", help="overwrite existing output")
     s = _sub(sp, "publish", "Write a validated study as a Frictionless data package (cases.csv + datapackage.json).", "winback publish my_study.xlsx --name my-study -o my_study_package", cmd_publish)

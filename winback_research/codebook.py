@@ -74,6 +74,7 @@ ROLES = {
     "explanatory": "a candidate explanation of the outcome: the factors of the analyses",
     "outcome": "the outcome, or something only known once it is known; never a factor",
     "note": "free notes",
+    "assumption": "a consultant's assumption for the cost–benefit step of an open case; never a factor",
 }
 _LEVEL = {"id": "nominal", "boolean": "nominal", "category": "nominal", "multi": "nominal", "text": "nominal",
           "ordinal": "ordinal", "integer": "interval", "year": "interval",
@@ -180,7 +181,7 @@ ACCOMMODATIONS = _opts(
     ("price_reduction", "Price reduction", "降价"),
     ("production_process_change", "Production process change", "生产流程调整"),
     ("admin_routine_change", "Administrative routine change", "行政流程调整"),
-    ("it_system_change", "IT system change or integration", "IT系统调整或对接"),
+    ("it_system_change", "IT system change or integration", "信息系统调整或对接"),
     ("special_product_design", "Special product design", "专门的产品设计"),
     ("technical_support", "Technical support", "技术支持"),
     ("order_size_flexibility", "Order-size flexibility", "订单规模灵活性"),
@@ -217,7 +218,7 @@ BLOCKS = {
 
 # %% ../nbs/00_codebook.ipynb #16523d0e
 V = Variable
-CODEBOOK_VERSION = "1.2.0"
+CODEBOOK_VERSION = "1.3.0"
 VARIABLES = (
     # identity and provenance
     V("case_id", "id", "identity", "Case id", "案例编号", "Unique id of the broken relationship (letters, digits, . _ -).", "TK",
@@ -274,7 +275,7 @@ VARIABLES = (
       description_zh="第一段关系的合同形式。"),
     V("specific_investments", "ordinal", "first", "Customer-specific investments", "针对客户的专用投资",
       "Tooling, dedicated design, IT integration or capacity the supplier invested for this customer (1 none … 5 very large).", "LRP22", options=SCALE5,
-      description_zh="供应商为该客户投入的模具、专门设计、IT 对接或产能（1 无 … 5 很大）。"),
+      description_zh="供应商为该客户投入的模具、专门设计、信息系统对接或产能（1 无 … 5 很大）。"),
     V("delivery_quality_record", "ordinal", "first", "Delivery and quality record", "交付与质量记录",
       "Supplier's record of on-time delivery and quality before the break (1 very poor … 5 excellent).", "LRP22", options=SCALE5,
       description_zh="破裂前供应商的准时交付与质量记录（1 很差 … 5 优秀）。"),
@@ -321,6 +322,27 @@ VARIABLES = (
       description_zh="供应商是否权衡了赢回的成本与收益？"),
     V("cba_expected_value", "money", "step2", "Expected value of win-back", "赢回的预期价值", "Net value the cost–benefit analysis expected (in `currency`).", "SF99",
       description_zh="成本效益分析预期的净价值（以「货币」所填币种计）。"),
+    # step 2 for an open case: the consultant's assumptions (optional; an assumptions file can hold them instead)
+    V("process_change_cost", "money", "step2", "One-off cost: process changes", "一次性成本：流程调整", "Planned one-off cost of changing production processes for the win-back.", "HBR19",
+      minimum=0, evidence=False, role="assumption", description_zh="为赢回而调整生产流程的计划一次性成本。"),
+    V("it_admin_cost", "money", "step2", "One-off cost: IT and administration", "一次性成本：信息系统与行政", "Planned one-off cost of changing IT systems and administrative routines.", "HBR19",
+      minimum=0, evidence=False, role="assumption", description_zh="调整信息系统与行政流程的计划一次性成本。"),
+    V("special_design_cost", "money", "step2", "One-off cost: special designs", "一次性成本：专门设计", "Planned one-off cost of special product designs for the customer.", "HBR19",
+      minimum=0, evidence=False, role="assumption", description_zh="为客户进行专门产品设计的计划一次性成本。"),
+    V("management_time_cost", "money", "step2", "One-off cost: management and sales time", "一次性成本：管理与销售时间", "Planned one-off cost of the management, engineering and sales time the attempt takes.", "HBR19",
+      minimum=0, evidence=False, role="assumption", description_zh="赢回尝试所需管理、工程与销售时间的计划一次性成本。"),
+    V("horizon_years", "number", "step2", "Horizon (years)", "测算期（年）", "Expected length of the second relationship, in years.", "TK",
+      minimum=0.1, maximum=50, evidence=False, role="assumption", description_zh="第二段关系的预期持续年数。"),
+    V("discount_rate", "number", "step2", "Discount rate", "折现率", "Annual discount rate for the present value (0.08 = 8%).", "TK",
+      minimum=-0.5, maximum=1, evidence=False, role="assumption", description_zh="计算现值所用的年折现率（0.08 即 8%）。"),
+    V("revenue_level", "number", "step2", "Revenue after a full recapture", "完全赢回后的营收水平", "Revenue after a full recapture relative to before, at old prices (1 = the same).", "HBR19",
+      minimum=0, maximum=10, evidence=False, role="assumption", description_zh="完全赢回后的营收与破裂前之比，按原价格计（1 表示相同）。"),
+    V("partial_revenue_level", "number", "step2", "Revenue after a partial recapture", "部分赢回后的营收水平", "Revenue after a partial recapture relative to before, at old prices.", "TK",
+      minimum=0, maximum=10, evidence=False, role="assumption", description_zh="部分赢回后的营收与破裂前之比，按原价格计。"),
+    V("expected_referrals", "number", "step2", "Expected referrals", "预期转介绍数", "Expected number of new customers the recaptured customer refers.", "HBR19; RUN",
+      minimum=0, evidence=False, role="assumption", description_zh="被赢回的客户预计转介绍的新客户数。"),
+    V("referral_value", "money", "step2", "Value of one referral", "每个转介绍的价值", "Present value of one referred customer.", "RUN",
+      minimum=0, evidence=False, role="assumption", description_zh="一个被转介绍客户的现值。"),
     # step 3
     V("reapproached", "boolean", "step3", "Re-approached", "是否重新接触",
       "Did either firm try to restart the relationship after the break (talks, offers, visits)? If no, the dialogue and accommodation fields do not apply.", "HBR19; LRP22",

@@ -8,20 +8,21 @@ import contextlib, datetime, html, io, os, platform, re, shutil, subprocess, tem
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .codebook import CODEBOOK, CODEBOOK_VERSION, get_var, missingness, with_all_columns
 from .cases import describe_cases, is_synthetic
 from .safeio import atomic_write, check_output
-from .core import Summary, WinbackError, catalogue, tr
+from .core import Summary, WinbackError, catalogue, tr, _display
 
 # %% auto #0
-__all__ = ['CJK_FONTS', 'REPORT_SETTINGS', 'REPORT_MODEL', 'CHROMIUM_NAMES', 'CHROMIUM_FLAGS', 'label', 'level_label',
-           'term_label', 'localize', 'cjk_font', 'figure_style', 'figure_svg', 'Section', 'section_data',
-           'quality_findings', 'section_quality', 'section_factors', 'section_firth', 'section_qca', 'section_survival',
-           'section_methods', 'Report', 'render_page', 'build_report', 'open_cases_with_money', 'section_economics',
-           'section_agreement', 'find_chromium', 'chromium_run', 'html_to_pdf', 'section_assessment',
-           'build_assessment_report']
+__all__ = ['CJK_FONTS', 'QUALITY_FINDINGS', 'REPORT_SETTINGS', 'REPORT_MODEL', 'METHOD_NOTES', 'CHROMIUM_NAMES', 'CHROMIUM_FLAGS',
+           'label', 'level_label', 'term_label', 'rule_label', 'localize', 'cjk_font', 'figure_style', 'figure_svg',
+           'Section', 'section_data', 'quality_findings', 'section_quality', 'section_factors', 'section_firth',
+           'section_qca', 'section_survival', 'section_methods', 'Report', 'render_page', 'build_report',
+           'open_cases_with_money', 'section_economics', 'section_agreement', 'find_chromium', 'chromium_run',
+           'html_to_pdf']
 
 # %% ../nbs/11_report.ipynb #dde7c273
 def label(name:str, lang:str="en")->str:
@@ -49,6 +50,22 @@ def term_label(term:str, lang:str="en")->str:
     if term in _TERMS: return _TERMS[term][lang == "zh"]
     return label(term, lang)
 
+def rule_label(
+    rule:str,      # a formula or a condition rule, e.g. 'dialogue_level >= top', 'recaptured ~ rca_done + ties'
+    lang:str="en", # language
+)->str:            # the same with variable and level labels (unchanged in English)
+    "A formula or rule in the reader's words: variables and their levels as labels, 'or'/'and'/'not' translated."
+    if lang == "en": return rule
+    words = {"or": tr("w_or", lang), "and": tr("w_and", lang), "not": tr("w_not", lang)}
+    out, var = [], None
+    for tok in re.split(r"(\s+|>=|<=|==|!=|[<>~+*()])", rule):
+        if tok in words: out.append(words[tok])
+        elif tok and re.fullmatch(r"\w+", tok):
+            try: get_var(tok); var = tok; out.append(label(tok, lang))
+            except KeyError: out.append(level_label(var, tok, lang) if var else tok)
+        else: out.append({">=": "≥", "<=": "≤", "!=": "≠"}.get(tok, tok))
+    return "".join(out)
+
 # %% ../nbs/11_report.ipynb #569f3775
 _NAME_COLUMNS = ("factor", "variable", "term")
 
@@ -66,7 +83,11 @@ def localize(
             names = f[name_col].astype(str).tolist()
             if "level" in f.columns:
                 f["level"] = [level_label(n, v, lang) if pd.notna(v) else v for n, v in zip(names, f["level"])]
+            if "levels" in f.columns:      # an ordinal factor's order, 'none < occasional < regular'
+                f["levels"] = [" < ".join(level_label(n, x, lang) for x in str(v).split(" < ")) if pd.notna(v) else v for n, v in zip(names, f["levels"])]
             f[name_col] = [term_label(n, lang) if name_col == "term" else label(n, lang) for n in names]
+        for c in f.columns:                # words a method writes into a cell ('exact', 'finite')
+            if not pd.api.types.is_numeric_dtype(f[c]): f[c] = [cat.get(f"val:{v}", v) if isinstance(v, str) else v for v in f[c]]
         f.columns = [cat.get(f"col:{c}", c) for c in f.columns]
         tables.append((cat.get(f"col:{title}", title) if title else title, f))
     return Summary(summary.title, tables, list(summary.notes), summary.digits, summary.decimals)
@@ -106,7 +127,10 @@ def _plain_ticks(fig):
                 axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}")); axis.set_minor_formatter(NullFormatter())
 
 # %% ../nbs/11_report.ipynb #e3541a78
-def figure_svg(fig)->str:
+def figure_svg(
+    fig,                  # a matplotlib figure (closed here)
+    min_width:int|None=None, # narrowest width in px (a wide figure scrolls on a phone instead of shrinking its labels)
+)->str:
     "Inline SVG markup of a matplotlib figure (the figure is closed)."
     import matplotlib.pyplot as plt
     _plain_ticks(fig)
@@ -116,7 +140,8 @@ def figure_svg(fig)->str:
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)   # RDF boilerplate with namespace URLs
-    return svg.replace("<svg ", '<svg role="img" style="max-width:100%;height:auto" ', 1)
+    mw = f";min-width:{int(min_width)}px" if min_width else ""
+    return svg.replace("<svg ", f'<svg role="img" style="max-width:100%;height:auto{mw}" ', 1)
 
 # %% ../nbs/11_report.ipynb #c600f9db
 @dataclass
@@ -128,8 +153,19 @@ class Section:
     facts: dict = field(default_factory=dict)    # the numbers quoted, for tests and JSON
 
 def _p(text): return f"<p>{html.escape(text)}</p>"
-def _table(df, **kw):
-    return df.to_html(index=False, escape=True, na_rep="–", border=0, classes="t", float_format=lambda v: f"{v:.3g}", **kw)
+def _cell(v)->str:
+    "One table cell as escaped text: numbers to 3 significant figures, '–' when missing."
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v): return "–"
+    if isinstance(v, (float, np.floating)): return html.escape(f"{float(v):.3g}")
+    return html.escape(str(v))
+
+def _table(df)->str:
+    "A table whose cells carry their column's header (`data-label`), so on a phone each row becomes a card."
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    lab = [html.escape(str(c), quote=True) for c in df.columns]
+    body = "".join("<tr>" + "".join(f'<td data-label="{l}">{_cell(v)}</td>' for l, v in zip(lab, row)) + "</tr>"
+                   for row in df.itertuples(index=False, name=None))
+    return f'<table class="t"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 def _bdi(x): return f"<bdi>{html.escape(str(x))}</bdi>"
 
 # %% ../nbs/11_report.ipynb #ad0b3c97
@@ -187,6 +223,11 @@ def quality_findings(
         add("coded fields without evidence (at least 3)", no_ev >= 3)
     return pd.DataFrame(rows, columns=["finding", "n", "cases"])
 
+QUALITY_FINDINGS = {"recaptured, but no recapture year": "qf_no_year", "outcome not known yet": "qf_open",
+                    "recaptured without a recorded re-approach": "qf_no_reapproach",
+                    "win-back steps coded but no re-approach year": "qf_steps_no_year",
+                    "coded fields without evidence (at least 3)": "qf_no_evidence"}
+
 # %% ../nbs/11_report.ipynb #f6b3588f
 def section_quality(cases, lang="en")->Section:
     "Data quality: validation status and coded share per variable."
@@ -195,7 +236,9 @@ def section_quality(cases, lang="en")->Section:
     findings = quality_findings(cases)
     s.facts["findings"] = findings
     if len(findings):
-        s.blocks.append(f"<h3>{html.escape(tr('findings', lang))}</h3>" + _table(findings))
+        shown = pd.DataFrame({tr("h_finding", lang): [tr(QUALITY_FINDINGS[f], lang) for f in findings.finding],
+                              tr("col:n", lang): findings.n.tolist(), tr("col:cases", lang): findings.cases.tolist()})
+        s.blocks.append(f"<h3>{html.escape(tr('findings', lang))}</h3>" + _table(shown))
     m = missingness(cases[[c for c in cases.columns if c in CODEBOOK]])
     never = m.variable[m.coded == 0].tolist()
     gaps = m[(m.coded > 0) & (m.coded < m.n)].assign(share=lambda d: d.coded / d.n).sort_values("share", kind="stable")
@@ -206,7 +249,7 @@ def section_quality(cases, lang="en")->Section:
     if gaps.empty:
         if not never: s.blocks.append(_p(tr("no_gaps", lang)))
         return s
-    t = pd.DataFrame({tr("variable", lang): [label(c, lang) for c in gaps.variable], "name": list(gaps.variable),
+    t = pd.DataFrame({tr("variable", lang): [label(c, lang) for c in gaps.variable], **({"name": list(gaps.variable)} if lang == "en" else {}),
                       tr("coded", lang): [f"{r * 100:.0f}%" for r in gaps.share],
                       tr("na_design", lang): gaps.not_applicable.to_numpy(), tr("not_known", lang): gaps.not_known.to_numpy()})
     s.blocks.append(f"<h3>{html.escape(tr('missing', lang))}</h3>" + _table(t))
@@ -236,7 +279,7 @@ def _summary_blocks(sm:Summary, lang:str, notes:bool=True, tables:slice=slice(No
     out = []
     for t, f in sm.tables[tables]:
         if t: out.append(f"<h4>{html.escape(t)}</h4>")
-        out.append(Summary("", [("", f)], [], sm.digits, sm.decimals).as_html())
+        out.append(_table(_display(f, sm.digits, sm.decimals)))     # cells labelled by their header: cards on a phone
     if notes and lang == "en": out += [f"<p><small>{html.escape(n)}</small></p>" for n in sm.notes]
     return out
 
@@ -266,7 +309,7 @@ def section_factors(cases, lang="en", settings=None)->Section:
             ax.set_xlabel(tr("or_axis", "zh"))
             h, l = ax.get_legend_handles_labels()
             ax.legend(h, [catalogue("zh").get(f"col:{x}", x) for x in l], fontsize="small")
-        s.blocks.append(figure_svg(fig))
+        s.blocks.append(figure_svg(fig, min_width=560))
     return s
 
 # %% ../nbs/11_report.ipynb #480c0276
@@ -281,7 +324,7 @@ def section_firth(cases, lang="en", settings=None)->Section:
     few = [w for w in caught if issubclass(w.category, FewEventsWarning)]
     s = Section("firth", tr("firth", lang), facts={"formula": formula, "n": m.n, "n_events": m.n_events, "n_dropped": m.n_dropped,
                                                    "frame": m.to_frame(), "epv": m.settings.get("epv")})
-    s.blocks.append(_p(f"{tr('model_formula', lang)}: {formula}; n = {m.n}, {tr('events', lang)} = {m.n_events}, {tr('dropped_n', lang)} = {m.n_dropped}."))
+    s.blocks.append(_p(f"{tr('model_formula', lang)}: {rule_label(formula, lang)}; n = {m.n}, {tr('events', lang)} = {m.n_events}, {tr('dropped_n', lang)} = {m.n_dropped}."))
     s.blocks += _summary_blocks(m.summary(), lang)
     if alt is not None:
         s.facts.update(alt_events=alt.n_events, alt_frame=alt.to_frame(), alt_changes=changes)
@@ -313,7 +356,7 @@ def section_qca(cases, lang="en", settings=None)->Section:
     sol = minimize(tt, include="?")
     s = Section("qca", tr("qca", lang), facts={"n": len(qd), "dropped": qd.attrs["dropped"], "conditions": conds,
                                                "models": [str(sol.expression(i)) for i in range(len(sol.models))]})
-    rules = pd.DataFrame({tr("condition", lang): list(qd.attrs["rules"]), tr("rule", lang): list(qd.attrs["rules"].values())})
+    rules = pd.DataFrame({tr("condition", lang): list(qd.attrs["rules"]), tr("rule", lang): [rule_label(r, lang) for r in qd.attrs["rules"].values()]})
     s.blocks.append(_table(rules))
     if const: s.blocks.append(_p(tr("qca_constant", lang, c=", ".join(const))))
     if qd.attrs["dropped"]: s.blocks.append(_p(f"{tr('dropped', lang)}: " + ", ".join(f"{k} ({', '.join(v)})" for k, v in qd.attrs["dropped"].items())))
@@ -343,7 +386,7 @@ def section_survival(cases, lang="en", settings=None)->Section:
         if ax.get_legend() is not None and (lang == "en" or cjk_font()): ax.get_legend().set_title(label(group, lang))
         if lang == "zh" and cjk_font(): ax.set_xlabel("自破裂起的年数"); ax.set_ylabel("尚未赢回的比例")
         else: ax.set_xlabel("years since the break-up"); ax.set_ylabel("share not yet recaptured")
-        s.blocks.append(figure_svg(fig))
+        s.blocks.append(figure_svg(fig, min_width=420))
     return s
 
 # %% ../nbs/11_report.ipynb #c68fce72
@@ -356,13 +399,16 @@ def _versions()->dict:
     return out
 
 # %% ../nbs/11_report.ipynb #f02b8620
+METHOD_NOTES = (None, "factors", "firth", "qca", "survival")   # the section each note of `methods_list` belongs to (None: always)
+
 def section_methods(cases, lang="en", sections=())->Section:
     "Method notes: what was computed, with which settings and software."
     s = Section("methods", tr("methods", lang), facts={"versions": _versions(), "codebook_version": CODEBOOK_VERSION})
-    items = [f"{tr('codebook', lang)}: {CODEBOOK_VERSION}"] + list(tr("methods_list", lang))
-    if cases.attrs.get("generator"): items.append(f"Data generator: {cases.attrs['generator']}")
+    ran = {x.id for x in sections if "error" not in x.facts} if sections else set(METHOD_NOTES)
+    items = [f"{tr('codebook', lang)}: {CODEBOOK_VERSION}"] + [t for t, sid in zip(tr("methods_list", lang), METHOD_NOTES) if sid is None or sid in ran]
+    if cases.attrs.get("generator"): items.append(tr("generator", lang, g=cases.attrs["generator"]))
     s.blocks.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>")
-    s.blocks.append(f"<h3>{html.escape(tr('software', lang))}</h3>" + _table(pd.DataFrame({"package": list(s.facts["versions"]), "version": list(s.facts["versions"].values())})))
+    s.blocks.append(f"<h3>{html.escape(tr('software', lang))}</h3>" + _table(pd.DataFrame({tr("h_package", lang): list(s.facts["versions"]), tr("h_version", lang): list(s.facts["versions"].values())})))
     return s
 
 # %% ../nbs/11_report.ipynb #e763f541
@@ -373,12 +419,16 @@ _PAGE = """<!doctype html>
 <title>{{ title }}</title>
 <style>
 :root{--fg:#1d2430;--muted:#5b6472;--accent:#1f5fa8;--warn:#9a3b00}
+*,*::before,*::after{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;color:var(--fg);margin:0 auto;max-width:60rem;padding:1rem;line-height:1.5}
 h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.25rem;border-bottom:2px solid var(--accent);padding-bottom:.2rem;margin-top:2rem}h3{font-size:1rem}
 .banner{background:#fff1e0;border:2px solid var(--warn);color:var(--warn);padding:.6rem 1rem;font-weight:600;border-radius:4px}
 .note{color:var(--muted);font-size:.9rem}
 nav ol{padding-left:1.2rem;columns:2}
 .wrap{overflow-x:auto}
+.cards{display:flex;flex-wrap:wrap;gap:.5rem;margin:.5rem 0}
+.card{border:1px solid #d9dde3;border-radius:6px;padding:.4rem .7rem;min-width:9rem;flex:1 1 9rem}
+.card .k{color:var(--muted);font-size:.8rem}.card .v{font-weight:600;font-size:1.05rem}
 table.t{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
 table.t th,table.t td{border-bottom:1px solid #d9dde3;padding:.25rem .5rem;text-align:left;vertical-align:top}
 table.t th{background:#f2f4f7}
@@ -386,15 +436,20 @@ table.t td{unicode-bidi:plaintext}
 bdi{unicode-bidi:isolate}
 svg{max-width:100%;height:auto}
 code{font-size:.95em}
-@media (max-width:40rem){nav ol{columns:1}body{padding:.5rem}}
-@page{margin:12mm}
+@media (max-width:40rem){nav ol{columns:1}body{padding:.5rem}
+ table.t,table.t tbody,table.t tr,table.t td{display:block;width:100%}table.t thead{display:none}
+ table.t tr{border:1px solid #d9dde3;border-radius:6px;margin:.4rem 0;padding:.2rem .4rem}
+ table.t td{border:0;display:flex;gap:.6rem;justify-content:space-between;padding:.15rem 0;text-align:right}
+ table.t td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:left;flex:0 0 45%}}
+@page{size:{{ paper }};margin:12mm}
 @media print{nav{display:none}h2{break-after:avoid}section{break-inside:auto}.banner{border-width:1px}
- .wrap{overflow:visible}table.t{font-size:7.5pt}table.t th,table.t td{padding:.1rem .3rem}tr{break-inside:avoid}}
+ .wrap{overflow:visible}table.t{font-size:9pt}.cards,.card,svg{break-inside:avoid}svg{min-width:0!important}table.t th,table.t td{padding:.1rem .3rem}tr{break-inside:avoid}}
 </style></head>
 <body>
 <header><h1>{{ title }}</h1>
 <p class="note">{{ generated_label }}: {{ generated }}</p>
 {% if synthetic %}<p class="banner" role="alert">{{ banner }}</p>{% endif %}
+{% for b in banners %}<p class="banner" role="alert">{{ b }}</p>{% endfor %}
 {% for n in notes %}<p class="note">{{ n }}</p>{% endfor %}
 </header>
 <nav><ol>{% for s in sections %}<li><a href="#{{ s.id }}">{{ s.title }}</a></li>{% endfor %}</ol></nav>
@@ -426,13 +481,16 @@ def render_page(
     title:str|None=None, # page title (escaped)
     synthetic:bool=False,# show the synthetic-data banner
     notes:list=(),       # extra notes under the title (escaped)
+    banners:list=(),     # further warnings shown as banners (escaped), e.g. illustrative assumptions
+    paper:str="a4",      # paper size when printed: "a4" or "letter"
 )->str:
     "The self-contained HTML page around the sections."
+    if paper not in ("a4", "letter"): raise WinbackError(f"paper must be 'a4' or 'letter', got {paper!r}")
     from jinja2 import Environment
     env = Environment(autoescape=True)
     return env.from_string(_PAGE).render(lang="zh-Hans" if lang == "zh" else "en", title=title or tr("title", lang),
         generated_label=tr("generated", lang), generated=datetime.date.today().isoformat(), synthetic=synthetic,
-        banner=tr("synthetic_banner", lang), notes=list(notes), sections=sections)
+        banner=tr("synthetic_banner", lang), notes=list(notes), sections=sections, banners=list(banners), paper=paper.upper() if paper == "a4" else paper)
 
 # %% ../nbs/11_report.ipynb #473b21ad
 def build_report(
@@ -441,6 +499,7 @@ def build_report(
     title:str|None=None,     # report title
     codings:list|None=None,  # further codings of the same cases (one table per coder) for the agreement section
     settings:dict|None=None, # changes to `REPORT_SETTINGS` (factors, model, QCA conditions and cut-offs, survival group)
+    paper:str="a4",          # paper size when printed: "a4" or "letter"
 )->Report:
     "Run the analyses on a study and render the self-contained HTML report."
     if lang not in ("en", "zh"): raise WinbackError(f"lang must be 'en' or 'zh', got {lang!r}")
@@ -463,7 +522,7 @@ def build_report(
     # warnings meant for a reader, once each; too few events per variable is said in the model's own section
     for m in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning) and not issubclass(w.category, FewEventsWarning)):
         notes.append(tr("warning_note", lang, m=m))
-    page = render_page(secs, lang, title, is_synthetic(cases), notes)
+    page = render_page(secs, lang, title, is_synthetic(cases), notes, paper=paper)
     return Report(page, secs, lang)
 
 # %% ../nbs/11_report.ipynb #4b0f9cbc
@@ -479,10 +538,11 @@ def section_economics(cases, lang="en")->Section:
     from winback_research.assess import assess_portfolio
     open_ = cases[open_cases_with_money(cases)]
     closed = cases[cases["recaptured"].notna()]
-    rank = assess_portfolio(open_, closed)
-    s = Section("economics", tr("economics", lang), facts={"ranking": rank, "n_open": len(open_)})
+    from winback_research.client import ranking_frame
+    pf = assess_portfolio(open_, closed, lang=lang)
+    s = Section("economics", tr("economics", lang), facts={"ranking": pf.ranking, "n_open": len(open_)})
     s.blocks.append(_p(tr("econ_intro", lang, n=len(open_), m=len(closed))))
-    s.blocks.append(_table(rank.astype({"expected_npv": str})))
+    s.blocks.append(_table(ranking_frame(pf, lang)))
     return s
 
 # %% ../nbs/11_report.ipynb #6e035b53
@@ -540,83 +600,3 @@ def html_to_pdf(
     finally:
         if tmp.exists(): tmp.unlink()
     return pdf_path
-
-# %% ../nbs/11_report.ipynb #f0de0216
-def _pct(x): return "–" if x is None or x != x else f"{x:.0%}"
-
-# %% ../nbs/11_report.ipynb #7dab8f4d
-def section_assessment(a, lang="en", idx=1)->Section:
-    "One customer's four-step assessment."
-    s = Section(f"case{idx}", tr("assessment_of", lang, c=a.customer), facts={"case_id": a.case_id})
-    s.blocks.append(f"<p><b>{_bdi(a.customer)}</b> — {_bdi(a.case_id)}</p>")
-    rs = a.reasons.copy()
-    if len(rs):
-        rs["reason"] = [get_var("reason_primary").option_label(c, lang) for c in rs.code]
-        rs = rs[["reason", "role", "klass", "controllable", "controllable_from"]].rename(columns={"klass": "class", "controllable_from": "controllable: from"})
-        s.blocks.append(f"<h3>{html.escape(tr('step1', lang))}</h3>" + _table(rs))
-    adv = a.advice
-    s.blocks.append(_table(adv[adv.step == "step1"][["recommendation", "because", "source"]]))
-    s.blocks.append(f"<h3>{html.escape(tr('step2', lang))}</h3>")
-    cur = None if a.inputs is None else dict(zip(a.inputs.input, a.inputs.value)).get("currency")
-    if a.appraisal is None and a.value_if_recaptured is not None:
-        s.blocks.append(_p(tr("no_verdict", lang, m=", ".join(a.missing_inputs), v=f"{a.value_if_recaptured:,}", c=f"{a.max_effort_cost:,}", cur=cur)))
-    elif a.appraisal is None: s.blocks.append(_p(tr("no_money", lang)))
-    else:
-        ap = a.appraisal
-        s.facts.update(enpv=str(ap.enpv), currency=ap.currency)
-        s.blocks.append(_p(tr("enpv", lang, v=f"{ap.enpv:,}", cur=ap.currency, bp=_pct(ap.break_even_probability), bc=_pct(ap.break_even_concession))))
-        s.blocks.append(_table(ap.breakdown.astype({"if_recaptured": str, "expected": str})))
-    if a.inputs is not None:
-        fmt = lambda v: "–" if v is None else f"{v:.3g}" if isinstance(v, float) else str(v)
-        s.blocks.append(f"<h4>{html.escape(tr('inputs', lang))}</h4>" + _table(a.inputs.assign(value=[fmt(v) for v in a.inputs.value])))
-    s.facts["missing_inputs"] = list(a.missing_inputs)
-    pr = a.prediction.copy()
-    for c in ("p", "p_low", "p_high"): pr[c] = [_pct(v) for v in pr[c]]
-    s.blocks.append(f"<h3>{html.escape(tr('prob', lang))}</h3>" + _table(pr))
-    s.facts["prediction"] = a.prediction
-    mc = a.model_check
-    if mc is not None:
-        s.blocks.append(_p(tr("model_check", lang, n=mc.n, auc=mc.auc_loo, b=mc.brier_loo, b0=mc.brier_base, r=mc.base_rate)))
-        s.facts["model_useful"] = mc.useful
-        s.blocks.append(_p(tr("caveat", lang) if mc.useful else tr("model_useless", lang)))
-    if a.settings.get("excluded_from_study"):
-        s.blocks.append(_p(tr("left_out", lang, c=", ".join(a.settings["excluded_from_study"]))))
-    s.blocks.append(f"<h3>{html.escape(tr('step3', lang))}</h3>" + _table(adv[adv.step == "step3"][["recommendation", "because", "source"]]))
-    acc = a.accommodations.copy()
-    acc["label"] = [get_var("accommodations").option_label(c, lang) for c in acc.accommodation]
-    s.blocks.append(f"<h3>{html.escape(tr('step4', lang))}</h3>" + _table(adv[adv.step == "step4"][["recommendation", "because", "source"]])
-                    + _table(acc[["label", "fits_reason", "for_reasons", "share_of_winners", "winners_compared", "already_offered"]]))
-    s.blocks.append(f"<h3>{html.escape(tr('similar', lang))}</h3>" + _table(a.similar))
-    return s
-
-# %% ../nbs/11_report.ipynb #118b7193
-def build_assessment_report(
-    cases:pd.DataFrame,         # one or more lost customers, coded with the codebook
-    against:pd.DataFrame,       # the study to learn from
-    lang:str="en",              # "en" or "zh"
-    assumptions:dict|None=None, # economic inputs the case files do not hold
-    title:str|None=None,        # report title
-)->Report:
-    "The consultant's report: four-step assessments of lost customers, ranked."
-    from winback_research.assess import assess_all, rank_assessments
-    if lang not in ("en", "zh"): raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
-    if len(cases) == 0: raise ValueError("no lost customers to assess")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        assessments = assess_all(cases, against, assumptions, lang)
-        secs, notes = [], []
-        if is_synthetic(against): notes.append(tr("synthetic_study", lang))
-        model = assessments[0].settings
-        notes.append(tr("learnt_from", lang, f=model["model"], s=against.attrs.get("source", "the study"), n=model["model_n"]))
-        if any(a.model_check is not None and not a.model_check.useful for a in assessments): notes.append(tr("model_useless", lang))
-        if len(cases) > 1:
-            rank = rank_assessments(assessments)
-            s = Section("ranking", tr("ranking", lang), facts={"ranking": rank})
-            s.blocks.append(_table(rank.astype({"expected_npv": str})))
-            secs.append(s)
-            by_id = {a.case_id: a for a in assessments}
-            assessments = [by_id[cid] for cid in rank.case_id]
-        for i, a in enumerate(assessments, 1): secs.append(section_assessment(a, lang, i))
-        secs.append(section_methods(against, lang))
-    page = render_page(secs, lang, title or tr("assess_title", lang), is_synthetic(cases), notes)
-    return Report(page, secs, lang)
