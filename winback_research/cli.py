@@ -106,6 +106,7 @@ def cmd_analyze(a)->int:
     from winback_research.models import firth_both_codings
     from winback_research.codebook import with_terms
     from winback_research.report import REPORT_MODEL
+    from winback_research.cases import is_synthetic
     cases = _read_or_report(a.cases)
     if cases is None: return 1
     why = {}
@@ -124,9 +125,9 @@ def cmd_analyze(a)->int:
                           "n": None if m is None else m.n, "n_events": None if m is None else m.n_events,
                           "firth_partial_as_failure": None if alt is None else _jsonable(alt.to_frame()), "firth_coding_changes": changed,
                           "separation": None if m is None else m.separation.message, "not_computed": why, "warnings": notes,
-                          "synthetic": bool(cases.attrs.get("synthetic"))}, ensure_ascii=False, indent=1, default=str))
+                          "synthetic": is_synthetic(cases), "note": _json_note(cases, None)}, ensure_ascii=False, indent=1, default=str))
         return 0
-    if cases.attrs.get("synthetic"): print("Note: this study is SYNTHETIC (simulated cases, not real firms).\n")
+    if is_synthetic(cases): print("Note: this study is SYNTHETIC (simulated cases, not real firms).\n")
     print(f"{len(cases)} cases.")
     if ft is not None: print(ft.summary()); print()
     if m is not None: print(m.summary())
@@ -199,8 +200,9 @@ def cmd_qca(a)->int:
         print(json.dumps({"conditions": conds, "outcome": outcome[0], "n": len(qd), "dropped": qd.attrs["dropped"],
                           "truth_table": _jsonable(tt.to_frame().reset_index()) if hasattr(tt, "to_frame") else None,
                           "models": [str(sol.expression(i)) for i in range(len(sol.models))], "complete": sol.complete,
-                          "fit": _jsonable(sol.to_frame())}, ensure_ascii=False, indent=1, default=str))
+                          "fit": _jsonable(sol.to_frame()), "note": _json_note(cases, None)}, ensure_ascii=False, indent=1, default=str))
     else:
+        _say_synthetic(cases, None)
         if qd.attrs["dropped"]: print(f"left out (missing values): {', '.join(qd.attrs['dropped'])}\n")
         print(tt); print(); print(sol)
     return 0
@@ -253,7 +255,7 @@ def _json_note(study, asm)->str:
     "The note a JSON output carries."
     from winback_research.cases import is_synthetic
     n = []
-    if is_synthetic(study): n.append("The study learnt from is synthetic: the probabilities illustrate the method.")
+    if is_synthetic(study): n.append("The study is synthetic (simulated cases, not real firms): its numbers illustrate the method.")
     if asm is not None and asm.illustrative: n.append("The assumptions are illustrative, not the client's figures.")
     return " ".join(n)
 

@@ -319,6 +319,11 @@ def assessment_text(
                   f"  {tr('k_be_c', lang)}: {pct(ap.break_even_concession, 1)}"]
     elif a.missing_inputs: lines.append(f"  {tr('pf_missing', lang)}: " + _list([input_label(m, lang) for m in a.missing_inputs], lang))
     lines.append(f"  {tr('k_verdict', lang)}: {verdict(a.worth_trying, lang)}")
+    if a.inputs is not None:
+        cur = dict(zip(a.inputs.input, a.inputs.value)).get("currency")
+        lines.append(tr("inputs", lang))
+        lines += [f"  {input_label(r.input, lang)}: {input_value(r.input, r.value, cur, lang)} ({source_label(r.source, lang)})"
+                  for r in a.inputs.itertuples() if r.input != "partial_share"]
     for st in ("step1", "step3", "step4"):
         lines.append(tr(st, lang))
         lines += [f"  - {r}" for r in a.advice[a.advice.step == st].recommendation]
