@@ -196,7 +196,8 @@ def tornado_svg(
         ax.axvline(base, color="black", linewidth=1); ax.axvline(0, color="grey", linestyle="--", linewidth=1)
         ax.set_yticks(y, [input_label(n, fl) for n in t.input], fontsize=10)
         ax.set_xlabel(tr("t_axis", fl, cur=sens.currency), fontsize=10)
-        ax.legend(loc="best", fontsize=9); ax.tick_params(axis="x", labelsize=9)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22 if len(t) < 6 else -0.12), ncol=2, fontsize=9, frameon=False)   # below the bars, never over them
+        ax.tick_params(axis="x", labelsize=9)
         fig.tight_layout()
         return figure_svg(fig, min_width=340)
 

@@ -141,7 +141,7 @@ def figure_svg(
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)   # RDF boilerplate with namespace URLs
     mw = f";min-width:{int(min_width)}px" if min_width else ""
-    return svg.replace("<svg ", f'<svg role="img" style="max-width:100%;height:auto{mw}" ', 1)
+    return '<div class="fig">' + svg.replace("<svg ", f'<svg role="img" style="max-width:100%;height:auto{mw}" ', 1) + "</div>"
 
 # %% ../nbs/11_report.ipynb #c600f9db
 @dataclass
@@ -245,7 +245,7 @@ def section_quality(cases, lang="en")->Section:
     s.facts["missing_share"] = {r.variable: round(1 - r.share, 4) for r in gaps.itertuples()}
     s.facts["not_applicable"] = {r.variable: int(r.not_applicable) for r in gaps.itertuples() if r.not_applicable}
     s.facts["never_coded"] = never
-    if never: s.blocks.append(_p(tr("never_coded", lang, v=", ".join(label(c, lang) for c in never))))
+    if never: s.blocks.append(_p(tr("never_coded", lang, v=("、" if lang == "zh" else ", ").join(label(c, lang) for c in never))))
     if gaps.empty:
         if not never: s.blocks.append(_p(tr("no_gaps", lang)))
         return s
@@ -303,9 +303,11 @@ def section_factors(cases, lang="en", settings=None)->Section:
     with figure_style(lang):
         fig, ax = plt.subplots(figsize=(6.5, 0.28 * len(fr) + 1.2))
         ft.plot(ax=ax)
+        fl = "zh" if zh_fig else "en"      # labels, not codes, in both languages (English ones when no Chinese font)
+        ticks = [t.get_text().split(": ", 1) for t in ax.get_yticklabels()]
+        sep = "：" if fl == "zh" else ": "
+        ax.set_yticks(ax.get_yticks(), [f"{label(t[0], fl)}{sep}{level_label(t[0], t[1], fl)}" if len(t) == 2 else t[0] for t in ticks])
         if zh_fig:
-            ticks = [t.get_text().split(": ", 1) for t in ax.get_yticklabels()]
-            ax.set_yticks(ax.get_yticks(), [f"{label(a, 'zh')}：{level_label(a, b, 'zh')}" if len([a, b]) == 2 else a for a, b in ticks])
             ax.set_xlabel(tr("or_axis", "zh"))
             h, l = ax.get_legend_handles_labels()
             ax.legend(h, [catalogue("zh").get(f"col:{x}", x) for x in l], fontsize="small")
@@ -434,7 +436,7 @@ table.t th,table.t td{border-bottom:1px solid #d9dde3;padding:.25rem .5rem;text-
 table.t th{background:#f2f4f7}
 table.t td{unicode-bidi:plaintext}
 bdi{unicode-bidi:isolate}
-svg{max-width:100%;height:auto}
+svg{max-width:100%;height:auto;display:block}
 code{font-size:.95em}
 @media (max-width:40rem){nav ol{columns:1}body{padding:.5rem}
  table.t,table.t tbody,table.t tr,table.t td{display:block;width:100%}table.t thead{display:none}
@@ -443,7 +445,7 @@ code{font-size:.95em}
  table.t td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:left;flex:0 0 45%}}
 @page{size:{{ paper }};margin:12mm}
 @media print{nav{display:none}h2{break-after:avoid}section{break-inside:auto}.banner{border-width:1px}
- .wrap{overflow:visible}table.t{font-size:9pt}.cards,.card,svg{break-inside:avoid}svg{min-width:0!important}table.t th,table.t td{padding:.1rem .3rem}tr{break-inside:avoid}}
+ .wrap{overflow:visible}table.t{font-size:9pt}.cards,.card,.fig{break-inside:avoid}h3,h4{break-after:avoid}svg{min-width:0!important}table.t th,table.t td{padding:.1rem .3rem}tr{break-inside:avoid}}
 </style></head>
 <body>
 <header><h1>{{ title }}</h1>
