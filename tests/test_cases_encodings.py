@@ -59,3 +59,19 @@ def test_utf16_without_bom_and_binary_say_what_to_do(tmp_path):
     path.write_bytes((HEADER + "C1,S,C,2015\n").encode("utf-16-le"))
     with pytest.raises(CaseFileError, match="UTF-16 without a byte-order mark"): read_cases(path)
     assert read_cases(path, encoding="utf-16-le").loc[0, "supplier"] == "S"
+
+
+def test_european_excel_semicolon_csv_in_cp1252(tmp_path):
+    # Excel in Germany or France saves "CSV" with semicolons, in Windows-1252; the separator is detected and noted
+    path = tmp_path / "eu.csv"
+    path.write_bytes("case_id;supplier;customer;dissolution_year\nC1;Müller, Präzision GmbH;Señor Ltd;2015\n".encode("cp1252"))
+    df = read_cases(path)
+    assert (df.attrs["encoding"], df.loc[0, "supplier"]) == ("cp1252", "Müller, Präzision GmbH")
+    assert any("semicolons" in str(n) for n in df.attrs["conversions"])
+
+
+def test_nul_inside_utf16_text_is_a_problem_not_part_of_a_name(tmp_path):
+    path = tmp_path / "u16.csv"
+    path.write_bytes((HEADER + "C1,Mül\x00ler,B,2015\n").encode("utf-16"))
+    with pytest.raises(CaseFileError, match=r"row 2, column 'supplier'.*U\+0000 \(NUL\)"):
+        read_cases(path)

@@ -48,3 +48,44 @@ def test_closed_pipe_ends_quietly():
     p = subprocess.run(f'"{WINBACK}" analyze study26 --json | head -c 10 > /dev/null', shell=True,
                        capture_output=True, text=True)
     assert "BrokenPipeError" not in p.stderr and "Traceback" not in p.stderr, p.stderr
+
+
+def test_concurrent_writers_without_force_exactly_one_wins(tmp_path):
+    out = tmp_path / "same.csv"
+    procs = [subprocess.Popen([WINBACK, "example", "study26", "-o", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(6)]
+    results = [(p.wait(), p.stdout.read(), p.stderr.read()) for p in procs]
+    assert sorted(code for code, _, _ in results) == [0, 1, 1, 1, 1, 1]
+    assert all("Traceback" not in err for _, _, err in results)
+    assert not list(tmp_path.glob(".same.csv.*"))                 # no temporary file left behind
+
+
+def test_force_over_a_fifo_is_refused(tmp_path):
+    import os
+    os.mkfifo(tmp_path / "pipe.csv")
+    r = winback("example", "study26", "-o", str(tmp_path / "pipe.csv"), "--force")
+    assert r.returncode == 1 and "named pipe" in r.stderr and "Traceback" not in r.stderr
+
+
+HOSTILE = {   # file name -> content; each used to end in a traceback, a hang or a silent change
+    "year20.csv": "case_id,supplier,customer,dissolution_year\nC1,S,C,12345678901234567890\n",
+    "huge_revenue.csv": "case_id,supplier,customer,dissolution_year,revenue_before\nC1,S,C,2009,1e308\n",
+    "header_only.csv": "case_id,supplier,customer,dissolution_year\n",
+    "ragged.csv": "case_id,supplier,customer,dissolution_year\nC1,Smith, Jones,C,2009\n",
+    "dup.yaml": "case_id: C1\nsupplier: S\ncustomer: C\ndissolution_year: 2009\nrecaptured: yes\nrecaptured: no\n",
+    "deep.yaml": "case_id: " + "[" * 20_000 + "]" * 20_000 + "\n",
+}
+
+
+def test_hostile_files_are_problems_in_every_command(tmp_path):
+    for name, text in HOSTILE.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        for args in (["validate", str(tmp_path / name)], ["analyze", str(tmp_path / name)]):
+            r = winback(*args)
+            assert r.returncode == 1 and "Traceback" not in r.stderr and name in r.stderr, (name, args, r.stderr)
+
+
+def test_semicolon_file_is_read_with_a_note(tmp_path):
+    (tmp_path / "semi.csv").write_text("case_id;supplier;customer;dissolution_year\nC1;Müller, Söhne;C;2009\n", encoding="utf-8")
+    r = winback("validate", str(tmp_path / "semi.csv"))
+    assert r.returncode == 0 and "separated by semicolons" in r.stdout

@@ -4,6 +4,7 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from winback_research.cases import write_cases
@@ -102,3 +103,20 @@ def test_pdf(tmp_path):
     r = subprocess.run([WINBACK, "report", "study26", "-o", str(tmp_path / "r.html"), "--pdf"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "r.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_hostile_customer_name_reaches_the_assessment_report_escaped(tmp_path):
+    # The study report never shows supplier names, so the test above could not fail on them; the assessment report
+    # puts the customer's name in its headings, tables and cards.
+    from winback_research.assess import open_case
+    lost = open_case(load_example("study26").iloc[:2])
+    lost["customer"] = pd.array(["<script>alert(1)</script>", "A & B <b>bold</b>"], dtype="string")
+    write_cases(lost, tmp_path / "lost.csv")
+    out = tmp_path / "a.html"
+    r = subprocess.run([WINBACK, "assess", str(tmp_path / "lost.csv"), "--all", "--against", "study26", "-o", str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    html = out.read_text(encoding="utf-8")
+    p = Page(html)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "script" not in p.tags
+    assert "A &amp; B &lt;b&gt;bold&lt;/b&gt;" in html

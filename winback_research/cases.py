@@ -4,7 +4,9 @@
 
 # %% ../nbs/01_cases.ipynb #e2b8a847
 from __future__ import annotations
-import codecs, csv, difflib, io, re, string, unicodedata, zipfile
+import codecs, csv, datetime, difflib, io, os, re, stat, string, unicodedata, zipfile
+from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,12 +17,12 @@ import yaml
 from .codebook import (
     CODEBOOK, DERIVED, RULES, VARIABLES, Variable, case_schema, derive, did_you_mean, dtype_of, evidence_columns, template_columns)
 from .core import InputError, Problem, WinbackError
-from .safeio import atomic_write, write_table
+from .safeio import UnsafeOutputError, atomic_write, check_output, terminal_text, unprotect_cell, write_table
 
 # %% auto #0
-__all__ = ['CaseFileError', 'CellError', 'parse_cell', 'column_for_header', 'code_for_label', 'parse_table', 'EncodingError',
-           'decode_text', 'load_yaml_text', 'read_cases', 'is_synthetic', 'validate_files', 'to_text_frame',
-           'write_cases', 'describe_cases', 'Problem']
+__all__ = ['LIMITS', 'MAX_MAGNITUDE', 'CaseFileError', 'Limits', 'CellError', 'parse_cell', 'column_for_header', 'code_for_label',
+           'parse_table', 'EncodingError', 'decode_text', 'load_yaml_text', 'read_cases', 'is_synthetic',
+           'validate_files', 'to_text_frame', 'write_cases', 'describe_cases', 'Problem']
 
 # %% ../nbs/01_cases.ipynb #8ae7702c
 _all_ = ["Problem"]   # `core.Problem`, re-exported: `from winback_research.cases import Problem` keeps working
@@ -32,6 +34,34 @@ class CaseFileError(InputError):
                  problems:list, # `Problem`s
                 ):
         super().__init__(source, problems)
+    def report(self)->str:
+        "The block a user reads; control and bidirectional characters from file names or headers shown escaped (see `safeio.terminal_text`)."
+        return terminal_text(super().report())
+
+# %% ../nbs/01_cases.ipynb #f3ee0c85
+@dataclass(frozen=True)
+class Limits:
+    "The largest case file the readers accept; each size is checked before (or while) the file is parsed."
+    file_bytes:int = 100_000_000   # bytes of one file on disk (CSV, XLSX or YAML)
+    xlsx_bytes:int = 200_000_000   # bytes of an XLSX workbook unpacked (all its parts, checked before it is opened)
+    rows:int = 100_000             # cases in one file or folder (also the rows an XLSX sheet may declare)
+    columns:int = 1_000            # columns of a table or fields of a YAML case (also declared XLSX columns)
+    cells:int = 5_000_000          # cells of a table, rows × columns (50,000 cases of the full template; 100 MB of empty cells would be 100 million)
+    cell_chars:int = 32_767        # characters in one cell (Excel's own limit)
+    yaml_depth:int = 20            # nesting of a YAML case file (a case needs 3: case, field, value/evidence/source)
+
+LIMITS = Limits()      # the defaults every reader uses unless given `limits=`
+MAX_MAGNITUDE = 1e15   # numbers at or above this size (in absolute value) are refused: integers, years, amounts
+
+# %% ../nbs/01_cases.ipynb #6c81a99a
+def _over(
+    what:str,       # what was found, e.g. 'has 100,000 columns'
+    limit:str,      # the `Limits` field it exceeds
+    limits:Limits,  # the limits in force
+)->str:             # the rule broken, with the way to raise the limit
+    "The rule for a size above a limit: the limit by name, and how to raise it for a genuine file."
+    return (f"{what}, above the limit of {getattr(limits, limit):,} ({limit}); for a genuine file raise it: "
+            f"read_cases(..., limits=Limits({limit}=...)) or winback_research.cases.LIMITS")
 
 # %% ../nbs/01_cases.ipynb #81e7c26f
 class CellError(WinbackError):
@@ -39,6 +69,7 @@ class CellError(WinbackError):
 
 _TRUE, _FALSE = {"yes", "true", "1"}, {"no", "false", "0"}
 _INT = re.compile(r"^[+-]?\d+(\.0+)?$")
+_TOO_LARGE = "is too large a number (10^15 or more); check the value"
 
 # %% ../nbs/01_cases.ipynb #0d3aa393
 def _hint(x, allowed):
@@ -72,13 +103,17 @@ def parse_cell(
         if "none" in parts and len(parts) > 1: raise CellError("combines 'none' with other codes")
         return ";".join(c for c in v.values if c in parts)   # canonical order
     if t in ("integer", "year"):
-        if _INT.match(x): return int(float(x))
+        if _INT.match(x):
+            digits = x.split(".")[0].lstrip("+-")
+            if len(digits) > 15 or int(digits) >= MAX_MAGNITUDE: raise CellError(_TOO_LARGE)   # before int(): no 20-digit year, no 5,000-digit int
+            return int(x.split(".")[0])
         raise CellError("is not a whole number" + (" (write the year only, e.g. 2009)" if t == "year" else ""))
     if t in ("share", "money", "number"):
         if x.endswith("%"): raise CellError("is a percentage; write it as a fraction (15% = 0.15)" if t == "share" else "is a percentage, not an amount")
         try: f = float(x)
         except ValueError: raise CellError("is not a number" + (" (no thousands separators: 1250000)" if "," in x else "")) from None
         if not np.isfinite(f): raise CellError("is not a finite number")
+        if abs(f) >= MAX_MAGNITUDE: raise CellError(_TOO_LARGE)
         return f
     return x
 
@@ -172,7 +207,7 @@ def _column_problems(cols, header="header"):
             probs.append(Problem(header, c, None, f"is derived from {', '.join(DERIVED[c].inputs)}; it is computed, not stored: remove the column", (0, j)))
         elif c not in known:
             probs.append(Problem(header, c, None, "is not a codebook variable" + did_you_mean(c, known), (0, j)))
-    dup = sorted({c for c in cols if list(cols).count(c) > 1})
+    dup = sorted(c for c, n in Counter(cols).items() if n > 1)     # one pass: a 100,000-column header must not take minutes
     for c in dup: probs.append(Problem(header, c, None, "appears more than once", (0, 0)))
     for v in VARIABLES:
         if v.required and v.name not in cols: probs.append(Problem(header, v.name, None, "is required but the column is missing", (0, 0)))
@@ -184,31 +219,47 @@ def _rule_message(rule, row):
     vals = {c: (None if pd.isna(row[c]) else (int(row[c]) if isinstance(row[c], (float, np.floating)) and float(row[c]).is_integer() else row[c])) for c in rule.columns}
     return rule.message.format(**vals)
 
+# %% ../nbs/01_cases.ipynb #4f3295e6
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "backspace", 0x1b: "ESC", 0x7f: "DEL"}
+
+def _control_rule(
+    ch:str, # the first control character of a cell
+)->str:     # the rule it breaks
+    "The rule for a cell holding a control character (tab, line feed and carriage return are allowed)."
+    name = _CONTROL_NAMES.get(ord(ch))
+    return (f"contains the control character U+{ord(ch):04X}{f' ({name})' if name else ''}: invisible, and never part of "
+            "a name or a code; remove it (it often comes from a copy out of another program or a damaged file)")
+
 # %% ../nbs/01_cases.ipynb #3bd2e985
 def parse_table(
     raw:pd.DataFrame,   # text cells (None = missing), one row per case, codebook column names
     source:str,         # file or folder name, for the report
     where=None,         # function(i) -> 'row 14' / 'case file x.yaml' for row position i
+    limits:Limits|None=None, # size limits (default `LIMITS`); here: characters in a cell
 )->pd.DataFrame:        # the typed, validated case table
     "Parse and validate a frame of text cells (headers and option values may be labels); raise `CaseFileError` with every problem."
     import pandera.pandas as pa
-    where = where or (lambda i: f"row {i + 2}")
+    where, lim = where or (lambda i: f"row {i + 2}"), limits or LIMITS
     typed_as = [str(c) for c in raw.columns]
     cols = [column_for_header(c) or c for c in typed_as]
     notes = [Problem("header", c, None, f"read as column {n!r}", (0, j)) for j, (c, n) in enumerate(zip(typed_as, cols)) if n != c]
-    raw = raw.set_axis(cols, axis=1)
     probs = _column_problems(cols)
     colpos = {c: j for j, c in enumerate(cols)}
     typed = {}
-    for c in cols:
+    for j, c in enumerate(cols):
         v = CODEBOOK.get(c)
-        if v is None and c not in evidence_columns(): continue
+        if (v is None and c not in evidence_columns()) or c in typed: continue   # unknown, or a repeated column (reported)
         vals = []
-        for i, x in enumerate(raw[c].tolist()):
-            if x is None or (isinstance(x, float) and np.isnan(x)) or (isinstance(x, str) and x.strip() == "" and (v is None or v.type != "text")):
-                vals.append(None); continue
-            if v is None: vals.append(str(x)); continue
+        for i, x in enumerate(raw.iloc[:, j].tolist()):
+            if x is None or (isinstance(x, float) and np.isnan(x)): vals.append(None); continue
             x = str(x)
+            if len(x) > lim.cell_chars:
+                vals.append(None); probs.append(Problem(where(i), c, None, _over(f"is {len(x):,} characters long", "cell_chars", lim), (i + 1, j))); continue
+            if m := _CONTROL.search(x):
+                vals.append(None); probs.append(Problem(where(i), c, x, _control_rule(m.group()), (i + 1, j))); continue
+            if x == "" or (x.strip() == "" and (v is None or v.type != "text")): vals.append(None); continue   # '' is missing in every format
+            if v is None: vals.append(x); continue
             try: vals.append(parse_cell(v, x)); continue
             except CellError as e: err = e
             code = code_for_label(v, x) if v.type in ("boolean", "category", "ordinal", "multi") else None
@@ -291,15 +342,18 @@ def _implausible(text:str, enc:str)->str|None:
 # %% ../nbs/01_cases.ipynb #01b6d109
 def _first_value(text:str)->str:
     "The first CSV cell (or line) with a non-ASCII character: what a coder would recognise or not."
-    for row in csv.reader(io.StringIO(text)):
-        for x in row:
-            if not x.isascii(): return x.strip()
-    return next((ln for ln in text.splitlines() if not ln.isascii()), "")
+    try:
+        for row in csv.reader(io.StringIO(text)):
+            for x in row:
+                if not x.isascii(): return x.strip()[:200]
+    except csv.Error: pass                                   # a cell past the csv module's limit: fall back to lines
+    return next((ln[:200] for ln in text.splitlines() if not ln.isascii()), "")
 
 # %% ../nbs/01_cases.ipynb #1acaf73b
 def _header_hits(text:str)->int:
     "How many cells of the first line are codebook columns (by name or label)."
-    first = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])
+    try: first = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])
+    except csv.Error: return 0
     return sum(column_for_header(h) is not None for h in first)
 
 # %% ../nbs/01_cases.ipynb #fba58c1c
@@ -348,64 +402,259 @@ def decode_text(
                    f"--encoding {shown[0]} on the command line; or re-save the file as UTF-8 (Excel: Save As, 'CSV UTF-8')")
     raise EncodingError("\n      ".join([head] + lines + [return_hint]))
 
+# %% ../nbs/01_cases.ipynb #c5bd2488
+def _file_bytes(
+    path:Path,          # a case file
+    limits:Limits,      # the limits in force
+    where:str="file",   # where a problem is, for the report
+    read:bool=True,     # read the bytes (False: only check the file)
+)->bytes|None:          # the file's bytes
+    "A case file's bytes, once it is known to be a readable regular file within `limits.file_bytes`; else `CaseFileError`."
+    fail = lambda rule: CaseFileError(path.name, [Problem(where, None, None, rule)])
+    try: st = os.stat(path)
+    except OSError as e: raise fail(f"cannot be read ({e.strerror or e})") from None     # a symbolic-link loop, no permission
+    if not stat.S_ISREG(st.st_mode): raise fail("is not a regular file (a pipe, a device or a socket); give a case file")
+    if st.st_size > limits.file_bytes: raise fail(_over(f"is {st.st_size:,} bytes", "file_bytes", limits))
+    if not read: return None
+    try:
+        with open(path, "rb") as f: data = f.read(limits.file_bytes + 1)
+    except OSError as e: raise fail(f"cannot be read ({e.strerror or e})") from None
+    if len(data) > limits.file_bytes: raise fail(_over(f"has grown past {limits.file_bytes:,} bytes", "file_bytes", limits))
+    return data
+
+# %% ../nbs/01_cases.ipynb #2da3fad4
+_SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+
+def _sniff_separator(
+    text:str,       # the decoded CSV text
+    limits:Limits,  # only the first `limits.columns` header cells are looked at
+)->str:             # ',' unless ';' or a tab makes more header cells codebook columns (or alone splits the header)
+    "The column separator of a CSV text, told from its header line."
+    first = text.lstrip("\r\n").split("\n", 1)[0]
+    def split(d):
+        try: return next(csv.reader([first], delimiter=d), [])[:limits.columns + 1]
+        except csv.Error: return []                          # a header cell past the csv module's limit: reported when read
+    cells = {d: split(d) for d in _SEPARATORS}
+    hits = {d: sum(column_for_header(h) is not None for h in cells[d]) for d in _SEPARATORS}
+    best = max(_SEPARATORS, key=lambda d: (hits[d], d == ","))
+    if hits[best] > hits[","]: return best
+    if hits[","] == 0 and len(cells[","]) == 1:
+        return next((d for d in ";\t" if len(cells[d]) > 1), ",")
+    return ","
+
 # %% ../nbs/01_cases.ipynb #f25969ae
-def _read_csv_text(path:Path, encoding:str|None=None):
-    "A CSV file as a frame of text cells (None = empty) and the encoding it was read with."
-    try: text, enc = decode_text(path.read_bytes(), encoding, header=True)
+def _read_csv_text(
+    path:Path,              # a CSV file
+    encoding:str|None=None, # its encoding, when the user knows it
+    limits:Limits|None=None,# size limits (default `LIMITS`)
+):                          # (frame of text cells, encoding, row number of each case, notes, problems)
+    "A CSV file as a frame of text cells (None = empty), checked for size and ragged rows as it is read."
+    lim = limits or LIMITS
+    try: text, enc = decode_text(_file_bytes(path, lim), encoding, header=True)
     except EncodingError as e: raise CaseFileError(path.name, [Problem("file", None, None, str(e))]) from None
     text = text.lstrip("\ufeff")
-    try: raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[], skip_blank_lines=True)
-    except pd.errors.ParserError as e:
-        raise CaseFileError(path.name, [Problem("file", None, None, f"is not a well-formed CSV table ({e})")]) from None
-    except pd.errors.EmptyDataError:
-        raise CaseFileError(path.name, [Problem("file", None, None, "is empty")]) from None
-    raw = raw.astype(object).where(raw != "", None)
-    return raw, enc
+    sep = _sniff_separator(text, lim)
+    notes = [] if sep == "," else [Problem("file", None, None, f"its columns are separated by {_SEPARATORS[sep]}, not commas; read that way")]
+    header, rows, nums, probs = None, [], [], []
+    fail = lambda where, rule: CaseFileError(path.name, probs + [Problem(where, None, None, rule)])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    old = csv.field_size_limit(lim.cell_chars)
+    try:
+        for k, rec in enumerate(reader, start=1):
+            if not any(x.strip() for x in rec): continue                    # a blank line
+            if header is None:
+                if len(rec) > lim.columns: raise fail("header", _over(f"has {len(rec):,} columns", "columns", lim))
+                header = [unprotect_cell(h) for h in rec]; continue
+            if len(rows) >= lim.rows: raise fail(f"row {k}", _over(f"is case {len(rows) + 1:,}", "rows", lim))
+            if (len(rows) + 1)*len(header) > lim.cells: raise fail(f"row {k}", _over(f"brings the table to {(len(rows) + 1)*len(header):,} cells", "cells", lim))
+            if len(rec) != len(header) and not (len(rec) > len(header) and not any(x.strip() for x in rec[len(header):])):
+                probs.append(Problem(f"row {k}", None, None, f"has {len(rec)} cells but the header has {len(header)}: a separator inside an "
+                                     f"unquoted value, or a missing one, shifts the cells after it (put a value holding {sep!r} in double "
+                                     "quotes); the row is not checked further", (k - 1, 0)))
+                continue
+            rows.append([unprotect_cell(x) if x != "" else None for x in rec[:len(header)]]); nums.append(k)
+    except csv.Error as e:
+        rule = (_over(f"has a cell longer than {lim.cell_chars:,} characters (an unclosed double quote makes the rest of the file one cell)", "cell_chars", lim)
+                if "field larger" in str(e) else f"is not a well-formed CSV table ({e})")
+        raise fail(f"line {reader.line_num}", rule) from None
+    finally: csv.field_size_limit(old)
+    if header is None: raise CaseFileError(path.name, [Problem("file", None, None, "is empty")])
+    keep = [j for j, h in enumerate(header) if h.strip() or any(r[j] is not None for r in rows)]   # not the empty columns of trailing separators
+    raw = pd.DataFrame([[r[j] for j in keep] for r in rows], columns=[header[j] for j in keep], dtype=object)
+    return raw, enc, nums, notes, probs
 
 # %% ../nbs/01_cases.ipynb #a0b170cd
+_DATES = (datetime.datetime, datetime.date, datetime.time, datetime.timedelta)
+
 def _xlsx_cell(x):
-    "An XLSX cell value as the text a coder typed."
+    "An XLSX cell value (not a date) as the text a coder typed."
     if x is None: return None
     if isinstance(x, bool): return "yes" if x else "no"
     if isinstance(x, float) and x.is_integer(): return str(int(x))
-    if hasattr(x, "year") and not isinstance(x, (int, float)): return str(x.year)
     return str(x)
 
-# %% ../nbs/01_cases.ipynb #1f968603
-def _read_xlsx_text(path:Path, sheet=None):
-    "The cases sheet of an XLSX workbook as a frame of text cells (None = empty)."
+# %% ../nbs/01_cases.ipynb #9a6981ec
+def _xlsx_date(
+    x,             # a date, time or duration cell
+    header:str,    # its column's header
+    where:str,     # 'row 5'
+):                 # (text for the cell or None, a note or None, a problem or None)
+    "A date cell: its year in a year column (with a note), else a problem."
+    shown = x.date().isoformat() if isinstance(x, datetime.datetime) and x.time() == datetime.time() else str(x)
+    v = CODEBOOK.get(column_for_header(header) or "")
+    if v is not None and v.type == "year" and isinstance(x, (datetime.date, datetime.datetime)):
+        return str(x.year), Problem(where, header, shown, f"is a date cell; read as the year {x.year}"), None
+    return None, None, Problem(where, header, shown, "is an Excel date cell, but the column is not a date: Excel turned what was typed "
+                               "into a date; format the column as Text and type the value again")
+
+# %% ../nbs/01_cases.ipynb #f217326a
+def _xlsx_rows(
+    path:Path,       # an XLSX workbook, its zip already checked
+    sheet,           # the sheet name, or None for 'cases' or the first sheet
+    data_only:bool,  # True: the values Excel saved; False: formulas as '=...'
+    limits:Limits,   # the limits in force
+)->list:             # the sheet's rows as tuples of cell values (row i of the sheet at position i - 1)
+    "Stream the cases sheet, refusing a declared or actual size above the limits."
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-    try: wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
-        raise CaseFileError(path.name, [Problem("file", None, None, f"cannot be opened as an XLSX workbook ({type(e).__name__})")]) from None
-    if sheet and sheet not in wb.sheetnames:
-        wb.close()
-        raise CaseFileError(path.name, [Problem("file", None, sheet, f"is not a sheet of the workbook (it has: {', '.join(wb.sheetnames)})")])
-    ws = wb[sheet] if sheet else (wb["cases"] if "cases" in wb.sheetnames else wb.worksheets[0])
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    wb.close()
-    if not rows: raise CaseFileError(path.name, [Problem("file", None, None, "has an empty first sheet")])
-    header = [str(h) if h is not None else "" for h in rows[0]]
-    keep = [j for j, h in enumerate(header) if h != ""]
-    body = [[_xlsx_cell(r[j]) if j < len(r) else None for j in keep] for r in rows[1:]]
-    body = [r for r in body if any(x is not None for x in r)]
-    return pd.DataFrame(body, columns=[header[j] for j in keep], dtype=object)
+    wb = load_workbook(path, read_only=True, data_only=data_only)
+    fail = lambda rule, value=None: CaseFileError(path.name, [Problem("file", None, value, rule)])
+    try:
+        if sheet and sheet not in wb.sheetnames: raise fail(f"is not a sheet of the workbook (it has: {', '.join(wb.sheetnames)})", sheet)
+        ws = wb[sheet] if sheet else (wb["cases"] if "cases" in wb.sheetnames else wb.worksheets[0])
+        nr, nc = ws.max_row or 0, ws.max_column or 0                      # as the sheet declares them
+        if nr > limits.rows + 1 or nc > limits.columns or nr*nc > limits.cells:
+            big = "rows" if nr > limits.rows + 1 else "columns" if nc > limits.columns else "cells"
+            raise fail(_over(f"declares a sheet of {nr:,} rows and {nc:,} columns", big, limits))
+        ws.reset_dimensions()                                            # stream the rows as stored, trusting no declaration
+        rows, cells = [], 0
+        for r in ws.iter_rows(values_only=True):
+            if len(rows) > limits.rows: raise fail(_over(f"has more than {limits.rows + 1:,} rows", "rows", limits))
+            if len(r) > limits.columns: raise fail(_over(f"row {len(rows) + 1} has {len(r):,} columns", "columns", limits))
+            cells += len(r)
+            if cells > limits.cells: raise fail(_over(f"has more than {limits.cells:,} cells by row {len(rows) + 1:,}", "cells", limits))
+            rows.append(r)
+        return rows
+    finally: wb.close()
+
+# %% ../nbs/01_cases.ipynb #1f968603
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+
+def _has_formulas(
+    z:zipfile.ZipFile, # the workbook
+)->bool:               # does any sheet hold a formula element?
+    "Scan the sheets' XML for formulas, in chunks (the unpacked size is already checked)."
+    for name in z.namelist():
+        if not name.startswith("xl/worksheets/"): continue
+        with z.open(name) as f:
+            tail = b""
+            while chunk := f.read(1 << 20):
+                if _FORMULA_TAG.search(tail + chunk): return True
+                tail = chunk[-64:]
+    return False
+
+# %% ../nbs/01_cases.ipynb #7c9063cb
+def _read_xlsx_text(
+    path:Path,               # an XLSX workbook
+    sheet=None,              # the sheet (default: 'cases', else the first)
+    limits:Limits|None=None, # size limits (default `LIMITS`)
+):                           # (frame of text cells, row number of each case, notes, problems)
+    "The cases sheet of an XLSX workbook as a frame of text cells (None = empty), sizes checked before parsing."
+    lim = limits or LIMITS
+    fail = lambda rule: CaseFileError(path.name, [Problem("file", None, None, rule)])
+    _file_bytes(path, lim, read=False)
+    try:
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+            if unpacked > lim.xlsx_bytes: raise fail(_over(f"unpacks to {unpacked:,} bytes", "xlsx_bytes", lim))
+            formulas = _has_formulas(z)
+    except CaseFileError: raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as e:
+        raise fail(f"cannot be opened as an XLSX workbook ({type(e).__name__})") from None
+    try:
+        rows = _xlsx_rows(path, sheet, True, lim)
+        saved = {} if not formulas else {             # the formulas, read only when the sheets hold any
+            (i, j): x for i, r in enumerate(_xlsx_rows(path, sheet, False, lim))
+            for j, x in enumerate(r) if isinstance(x, str) and x.startswith("=") or type(x).__name__.endswith("Formula")}
+    except CaseFileError: raise
+    except Exception as e:   # damaged XML or parts: openpyxl raises many kinds; each is a problem of this file, not a bug
+        raise fail(f"cannot be opened as an XLSX workbook ({type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else 'damaged'})") from None
+    top = next((i for i, r in enumerate(rows) if any(x is not None for x in r)), None)
+    if top is None: raise fail("has an empty first sheet")
+    header = [unprotect_cell(_xlsx_cell(h)) if not isinstance(h, _DATES) else str(h) for h in rows[top]]
+    header = [h if h is not None else "" for h in header]
+    body, nums, notes, probs = [], [], [], []
+    for i in range(top + 1, len(rows)):
+        r, where, cells = rows[i], f"row {i + 1}", []
+        for j in range(len(header)):
+            x = r[j] if j < len(r) else None
+            if x is None and (i, j) in saved:
+                probs.append(Problem(where, header[j], str(saved[(i, j)]), "is a formula whose value was never saved: open and save "
+                                     "the file in Excel or LibreOffice, or type the value", (i, j)))
+            if isinstance(x, _DATES):
+                x, note, prob = _xlsx_date(x, header[j], where)
+                notes += [note] if note else []; probs += [prob] if prob else []
+            else: x = unprotect_cell(_xlsx_cell(x))
+            cells.append(x)
+        if any(x is not None for x in r): body.append(cells); nums.append(i + 1)
+    keep = [j for j, h in enumerate(header) if h != "" or any(r[j] is not None for r in body)]
+    raw = pd.DataFrame([[r[j] for j in keep] for r in body], columns=[header[j] for j in keep], dtype=object)
+    return raw, nums, notes, probs
 
 # %% ../nbs/01_cases.ipynb #de57d5bf
-def _text_loader():
-    "A safe YAML loader whose only implicit type is null."
-    class TextLoader(yaml.SafeLoader): pass
+class _CaseYAMLError(yaml.YAMLError):
+    "A YAML construct case files do not allow (anchors, aliases, nesting past the limit), with its line."
+    def __init__(self, msg:str, limit:str|None=None): super().__init__(msg); self.limit = limit
+
+@lru_cache(maxsize=None)
+def _text_loader(
+    max_depth:int=20, # deepest nesting allowed
+):                    # a PyYAML loader class
+    "A safe YAML loader whose only implicit type is null; refuses anchors and aliases, limits nesting, records repeated keys."
+    class TextLoader(yaml.SafeLoader):
+        def __init__(self, stream):
+            super().__init__(stream); self.depth, self.repeated = 0, []   # repeated: (key, first line, line)
+        def compose_node(self, parent, index):
+            ev = self.peek_event()
+            line = ev.start_mark.line + 1
+            if isinstance(ev, yaml.AliasEvent) or getattr(ev, "anchor", None) is not None:
+                raise _CaseYAMLError(f"line {line}: uses the anchor or alias {ev.anchor!r} (&/*): case files may not use them; write each value out")
+            if self.depth >= max_depth: raise _CaseYAMLError(f"line {line}: is nested more than {max_depth} levels deep", "yaml_depth")
+            self.depth += 1
+            try: return super().compose_node(parent, index)
+            finally: self.depth -= 1
+        def construct_mapping(self, node, deep=False):
+            first = {}
+            for k, _ in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    if k.value in first: self.repeated.append((k.value, first[k.value], k.start_mark.line + 1))
+                    else: first[k.value] = k.start_mark.line + 1
+            return super().construct_mapping(node, deep)
     TextLoader.yaml_implicit_resolvers = {k: [(tag, rx) for tag, rx in v if tag == "tag:yaml.org,2002:null"]
                                           for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
     return TextLoader
+
+# %% ../nbs/01_cases.ipynb #2f7e254c
+def _load_docs(
+    text:str,         # YAML text, one or more documents
+    max_depth:int=20, # deepest nesting allowed
+)->tuple:             # (documents, repeated keys as (key, first line, line))
+    "All documents of a YAML text, read with the case-file loader."
+    loader = _text_loader(max_depth)(text)
+    try:
+        docs = []
+        while loader.check_data(): docs.append(loader.get_data())
+        return docs, loader.repeated
+    finally: loader.dispose()
 
 # %% ../nbs/01_cases.ipynb #8d2356ed
 def load_yaml_text(
     text:str, # YAML document
 ):            # the document with every scalar as text (null stays None)
-    "Load YAML safely, keeping every scalar as the text that was typed."
-    return yaml.load(text, Loader=_text_loader())
+    "Load YAML safely, keeping every scalar as the text that was typed; a repeated key, an anchor or an alias is a `yaml.YAMLError`."
+    docs, repeated = _load_docs(text)
+    if repeated: raise _CaseYAMLError(f"line {repeated[0][2]}: key {repeated[0][0]!r} appears again (first on line {repeated[0][1]})")
+    if len(docs) > 1: raise _CaseYAMLError("holds more than one document")
+    return docs[0] if docs else None
 
 # %% ../nbs/01_cases.ipynb #a955e64d
 def _yaml_case_row(doc, name):
@@ -422,26 +671,46 @@ def _yaml_case_row(doc, name):
             if ev is not None or src is not None:
                 row[f"{k}_evidence"] = " ".join(s for s in (str(ev).strip() if ev else "", f"[{src}]" if src else "") if s)
             x = x.get("value")
-        if isinstance(x, list): x = ";".join(str(i) for i in x)
+        if isinstance(x, list) and any(isinstance(i, (list, dict)) or i is None for i in x):
+            probs.append(Problem(f"case file {name}", k, None, "is a list holding lists, mappings or empty items; list codes only")); x = None
+        elif isinstance(x, list): x = ";".join(str(i) for i in x)
         elif isinstance(x, dict): probs.append(Problem(f"case file {name}", k, None, "is nested too deeply")); x = None
         row[k] = x
     return row, probs
 
 # %% ../nbs/01_cases.ipynb #f027abec
-def _read_yaml_cases(path:Path, encoding:str|None=None):
+def _read_yaml_cases(
+    path:Path,               # a YAML case file, or a folder of them
+    encoding:str|None=None,  # their encoding, when the user knows it
+    limits:Limits|None=None, # size limits (default `LIMITS`)
+):                           # (frame of text cells, case file names, problems)
     "A YAML case file, or a folder of them, as a frame of text cells, the case file names and the problems found."
-    files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml")) if path.is_dir() else [path]
+    lim = limits or LIMITS
+    if path.is_dir():
+        try: files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".yaml", ".yml"))
+        except OSError as e: raise CaseFileError(path.name, [Problem("folder", None, None, f"cannot be read ({e.strerror or e})")]) from None
+    else: files = [path]
     if not files: raise CaseFileError(path.name, [Problem("folder", None, None, "has no .yaml or .yml case files")])
+    if len(files) > lim.rows: raise CaseFileError(path.name, [Problem("folder", None, None, _over(f"has {len(files):,} case files", "rows", lim))])
     rows, names, probs = [], [], []
     for f in files:
-        try: docs = [d for d in yaml.load_all(decode_text(f.read_bytes(), encoding)[0].lstrip("\ufeff"), Loader=_text_loader()) if d is not None]
-        except EncodingError as e: probs.append(Problem(f"case file {f.name}", None, None, str(e))); continue
+        at = f"case file {f.name}"
+        try:
+            docs, repeated = _load_docs(decode_text(_file_bytes(f, lim, at), encoding)[0].lstrip("\ufeff"), lim.yaml_depth)
+            docs = [d for d in docs if d is not None]
+        except CaseFileError as e: probs += e.problems; continue
+        except EncodingError as e: probs.append(Problem(at, None, None, str(e))); continue
+        except _CaseYAMLError as e: probs.append(Problem(at, None, None, _over(str(e), e.limit, lim) if e.limit else str(e))); continue
         except yaml.YAMLError as e:
-            probs.append(Problem(f"case file {f.name}", None, None, f"is not valid YAML ({str(e).splitlines()[0]})")); continue
+            probs.append(Problem(at, None, None, f"is not valid YAML ({str(e).splitlines()[0]})")); continue
+        except RecursionError:
+            probs.append(Problem(at, None, None, "is nested too deeply to read")); continue
+        probs += [Problem(at, k, None, f"appears twice (lines {a} and {b}); which value is meant cannot be told: keep one") for k, a, b in repeated]
         for j, d in enumerate(docs):
             nm = f.name if len(docs) == 1 else f"{f.name}#{j + 1}"
             row, p = _yaml_case_row(d, nm); probs += p
             if row is not None: rows.append(row); names.append(nm)
+            if len(rows) > lim.rows: raise CaseFileError(path.name, probs + [Problem(at, None, None, _over(f"brings the cases to {len(rows):,}", "rows", lim))])
     return pd.DataFrame(rows, dtype=object), names, probs
 
 # %% ../nbs/01_cases.ipynb #8bc7c036
@@ -450,22 +719,33 @@ def read_cases(
     sheet:str|None=None,  # XLSX sheet (default: 'cases', else the first)
     with_derived:bool=True, # add the derived variables
     encoding:str|None=None, # text encoding of a CSV or YAML file (default: detected, see above; e.g. 'cp1252', 'gb18030')
+    limits:Limits|None=None, # size limits (default: the module's `LIMITS`); raise one for a genuinely large study
 )->pd.DataFrame:          # one validated, typed row per case; `attrs['conversions']` notes each label read as a code
     "Read and validate a study; raise `CaseFileError` listing every problem."
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"{path}: no such file or folder")
-    suffix, enc, extra = path.suffix.lower(), None, []
+    path, lim = Path(path), limits or LIMITS
+    if not os.path.lexists(path): raise FileNotFoundError(f"{path}: no such file or folder")
+    if not path.exists(): raise CaseFileError(path.name, [Problem("file", None, None, "cannot be read (a symbolic link to nothing, or in a loop)")])
+    suffix, enc, extra, notes, where = path.suffix.lower(), None, [], [], None
     if path.is_dir() or suffix in (".yaml", ".yml"):
-        raw, names, extra = _read_yaml_cases(path, encoding)
+        raw, names, extra = _read_yaml_cases(path, encoding, lim)
         where = lambda i: f"case file {names[i]}"
         kind = "yaml"
-    elif suffix == ".csv": raw, enc = _read_csv_text(path, encoding); where = None; kind = "csv"
-    elif suffix in (".xlsx", ".xlsm"): raw = _read_xlsx_text(path, sheet); where = None; kind = "xlsx"
+    elif suffix == ".csv":
+        raw, enc, nums, notes, extra = _read_csv_text(path, encoding, lim); kind = "csv"
+        where = lambda i: f"row {nums[i]}"
+    elif suffix in (".xlsx", ".xlsm"):
+        raw, nums, notes, extra = _read_xlsx_text(path, sheet, lim); kind = "xlsx"
+        where = lambda i: f"row {nums[i]}"
     else: raise CaseFileError(path.name, [Problem("file", None, None, "is not .csv, .xlsx, .yaml or a folder of YAML case files")])
-    try: df = parse_table(raw, path.name, where)
-    except CaseFileError as e: raise CaseFileError(path.name, extra + e.problems) from None
+    if raw.size > lim.cells: raise CaseFileError(path.name, extra + [Problem("file", None, None, _over(f"has {raw.size:,} cells", "cells", lim))])
+    if raw.shape[1] > lim.columns: raise CaseFileError(path.name, extra + [Problem("file", None, None, _over(f"has {raw.shape[1]:,} columns or fields", "columns", lim))])
+    if len(raw) == 0 and not extra: extra = [Problem("file", None, None, "has no cases" + (" (only a header)" if raw.shape[1] else ""))]
+    try: df = parse_table(raw, path.name, where, limits=lim)
+    except CaseFileError as e:
+        told = {(p.where, p.column) for p in extra if p.column}           # a cell the reader reported (a date, a formula) is not also 'empty'
+        raise CaseFileError(path.name, extra + [p for p in e.problems if (p.where, p.column) not in told]) from None
     if extra: raise CaseFileError(path.name, extra)
-    notes = df.attrs.get("conversions", [])
+    notes = notes + df.attrs.get("conversions", [])
     if with_derived: df = derive(df)
     df.attrs.update(source=path.name, format=kind, encoding=enc, synthetic=is_synthetic(df), conversions=notes)
     return df
@@ -482,11 +762,12 @@ def is_synthetic(
 def validate_files(
     paths:list,              # case files or folders
     encoding:str|None=None,  # the text encoding of CSV/YAML files when detection cannot decide
+    limits:Limits|None=None, # size limits (default: the module's `LIMITS`)
 )->dict:                     # path -> typed table, or `CaseFileError`
     "Check several case files; never raise for a user's data mistake."
     out = {}
     for p in paths:
-        try: out[str(p)] = read_cases(p, encoding=encoding)
+        try: out[str(p)] = read_cases(p, encoding=encoding, limits=limits)
         except (CaseFileError, FileNotFoundError) as e: out[str(p)] = e if isinstance(e, CaseFileError) else CaseFileError(str(p), [Problem("file", None, None, "does not exist")])
     return out
 
@@ -520,15 +801,25 @@ def write_cases(
     if single and len(txt) != 1:
         raise WinbackError(f"{path.name}: a .yaml file holds one case and the table has {len(txt)}; give a folder for several YAML case files")
     if path.suffix and not single: raise WinbackError(f"{path.name}: write .csv, .xlsx, a .yaml file (one case), or give a folder for YAML case files")
-    if not single: path.mkdir(parents=True, exist_ok=True)
-    for _, r in txt.iterrows():
+    if not single:
+        if not path.parent.is_dir(): raise UnsafeOutputError(f"folder {path.parent} does not exist; create it first or choose another output path")
+        if path.exists() and not path.is_dir(): raise UnsafeOutputError(f"{path} exists and is not a folder; give a folder for YAML case files")
+        path.mkdir(exist_ok=True)                              # the one folder named, never its parents silently
+    records, used, targets = txt.to_dict(orient="records"), set(), []   # plain values: a missing cell stays None (a row Series made it NaN, '.nan')
+    for r in records:
+        safe_id = re.sub(r"[^A-Za-z0-9._-]", "_", str(r["case_id"]))
+        name, n = safe_id, 1
+        while name.lower() in used: n += 1; name = f"{safe_id}_{n}"   # 'A/1' and 'A_1' are two cases, two files
+        used.add(name.lower()); targets.append(path if single else path/f"{name}.yaml")
+    for t in targets: check_output(t, overwrite=overwrite, inputs=inputs)   # refuse before writing any file, not after half of them
+    missing = lambda x: x is None or (isinstance(x, float) and np.isnan(x))
+    for r, target in zip(records, targets):
         doc = {}
         for c in txt.columns:
-            if c.endswith("_evidence") or r[c] is None: continue
+            if c.endswith("_evidence") or missing(r[c]): continue
             ev = r.get(f"{c}_evidence")
-            doc[c] = {"value": r[c], "evidence": ev} if ev is not None else r[c]
-        safe_id = re.sub(r"[^A-Za-z0-9._-]", "_", str(r["case_id"]))
-        with atomic_write(path if single else path/f"{safe_id}.yaml", overwrite=overwrite, inputs=inputs) as f:
+            doc[c] = {"value": r[c], "evidence": ev} if not missing(ev) else r[c]
+        with atomic_write(target, overwrite=overwrite, inputs=inputs) as f:
             yaml.safe_dump(doc, f, allow_unicode=True, sort_keys=False, default_style=None)
     return path
 

@@ -19,13 +19,15 @@ class _Fmt(argparse.RawDescriptionHelpFormatter): pass
 
 # %% ../nbs/20_cli.ipynb #219a2d2f
 READS_CASE_FILES = ("validate", "analyze", "agreement", "consensus", "qca", "assess", "portfolio", "report", "publish")
-OPTIONS = {"encoding": None}   # options that reach the file readers (set by `main` from the command line)
+OPTIONS = {"encoding": None, "limits": None}   # options that reach the file readers (set by `main` from the command line)
 
 def _sub(sp, name, help, example, func):
     p = sp.add_parser(name, help=help, description=help, epilog=f"example:\n  {example}", formatter_class=_Fmt)
     p.set_defaults(func=func)
     if name in READS_CASE_FILES:
         p.add_argument("--encoding", help="text encoding of CSV/YAML case files when it cannot be detected (e.g. cp1252, big5, shift_jis)")
+        p.add_argument("--limit", action="append", metavar="NAME=VALUE", default=[],
+                       help="raise a size limit of the case-file readers, e.g. --limit rows=500000 (names: see winback_research.cases.Limits)")
     return p
 
 # %% ../nbs/20_cli.ipynb #6ccb9380
@@ -40,7 +42,7 @@ def _out(text:str, path=None, force=False):
 def cmd_validate(a)->int:
     "Validate case files; print every problem."
     from winback_research.cases import validate_files, CaseFileError
-    res = validate_files(a.files, encoding=a.encoding)
+    res = validate_files(a.files, encoding=a.encoding, limits=OPTIONS["limits"])
     if a.json:
         out = {}
         for f, r in res.items():
@@ -88,6 +90,23 @@ def cmd_example(a)->int:
     return 0
 
 # %% ../nbs/20_cli.ipynb #d5cccbbb
+def _limits(specs:list):
+    "The readers' size limits with the --limit NAME=VALUE changes (None when there are none); every bad one reported."
+    if not specs: return None
+    from dataclasses import fields, replace
+    from winback_research.cases import LIMITS
+    from winback_research.core import InputError, Problem
+    names, ch, probs = [f.name for f in fields(LIMITS)], {}, []
+    for s in specs:
+        k, _, v = s.partition("=")
+        if k.strip() not in names: probs.append(Problem("--limit", value=s, rule=f"names no limit; use one of {', '.join(names)}")); continue
+        try: n = int(v.replace("_", "").replace(",", ""))
+        except ValueError: probs.append(Problem("--limit", value=s, rule="is not NAME=a whole number")); continue
+        if n <= 0: probs.append(Problem("--limit", value=s, rule="must be positive")); continue
+        ch[k.strip()] = n
+    if probs: raise InputError("command line", probs)
+    return replace(LIMITS, **ch)
+
 def _read_or_report(spec):
     "Load a study; print the validation report and return None when invalid."
     from winback_research.cases import CaseFileError
@@ -292,7 +311,7 @@ def _load_study(spec:str):
     from winback_research.datasets import EXAMPLES, load_example
     if not Path(spec).exists() and spec in EXAMPLES: return load_example(spec)
     from winback_research.cases import read_cases
-    return read_cases(spec, encoding=OPTIONS["encoding"])
+    return read_cases(spec, encoding=OPTIONS["encoding"], limits=OPTIONS["limits"])
 
 # %% ../nbs/20_cli.ipynb #bf45ce23
 def cmd_report(a)->int:
@@ -515,18 +534,34 @@ def main(
     if not getattr(a, "func", None): p.print_help(); return 2
     OPTIONS["encoding"] = getattr(a, "encoding", None)
     from winback_research.core import WinbackError
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try: code = a.func(a)
-        except WinbackError as e:
-            print(f"winback {a.command}: {e}", file=sys.stderr); code = 1
-        except BrokenPipeError:    # `winback ... | head`: the reader has gone; end quietly
-            import os
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()); return 0
-        except OSError as e:       # the file system said no: a missing file, a full disk, no permission
-            where = f" ({e.filename})" if getattr(e, "filename", None) else ""
-            print(f"winback {a.command}: {e.strerror or e}{where}", file=sys.stderr); code = 1
-        except Exception:
-            traceback.print_exc(); print(BUG_LINE, file=sys.stderr); code = 70
-    _show_warnings(caught, a.command)
+    import signal
+    from winback_research.safeio import terminal_text
+    class Escaped:    # everything printed shows control and bidi characters from the data escaped (ANSI/OSC, U+202E)
+        def __init__(self, stream): self.stream = stream
+        def write(self, s): return self.stream.write(terminal_text(s))
+        def __getattr__(self, k): return getattr(self.stream, k)
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = Escaped(sys.stdout), Escaped(sys.stderr)
+    try: old_term = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))   # a terminated run removes its temporary files
+    except ValueError: old_term = None                                        # not the main thread: leave signals alone
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                OPTIONS["limits"] = _limits(getattr(a, "limit", None))
+                code = a.func(a)
+            except WinbackError as e:
+                print(f"winback {a.command}: {e}", file=sys.stderr); code = 1
+            except BrokenPipeError:    # `winback ... | head`: the reader has gone; end quietly
+                import os
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()); return 0
+            except OSError as e:       # the file system said no: a missing file, a full disk, no permission
+                where = f" ({e.filename})" if getattr(e, "filename", None) else ""
+                print(f"winback {a.command}: {e.strerror or e}{where}", file=sys.stderr); code = 1
+            except Exception:
+                traceback.print_exc(); print(BUG_LINE, file=sys.stderr); code = 70
+        _show_warnings(caught, a.command)
+    finally:
+        sys.stdout, sys.stderr = streams
+        if old_term is not None: signal.signal(signal.SIGTERM, old_term)
     return code

@@ -20,8 +20,9 @@ from .codebook import CODEBOOK, DERIVED, Variable, get_var, not_applicable
 from .core import InputError, Problem, Result, Summary, WinbackError
 
 # %% auto #0
-__all__ = ['FACTOR_TYPES', 'EXACT_TREND_MAX_N', 'codebook_var', 'column_type', 'binary_outcome', 'wilson_ci', 'odds_ratio_2x2',
-           'exact_size', 'trend_test', 'factor_family', 'FactorTable', 'conclusion_changes', 'factor_table']
+__all__ = ['FACTOR_TYPES', 'TREND_ENUMERATE_MAX_N', 'TREND_MC_DRAWS', 'EXACT_TREND_MAX_N', 'codebook_var', 'column_type',
+           'binary_outcome', 'wilson_ci', 'odds_ratio_2x2', 'exact_size', 'trend_test', 'factor_family', 'FactorTable',
+           'conclusion_changes', 'factor_table']
 
 # %% ../nbs/03_crosscase.ipynb #b7e35a4f
 def codebook_var(
@@ -158,12 +159,24 @@ def exact_size(
     return float(pmf[p <= alpha*(1 + 1e-9)].sum())
 
 # %% ../nbs/03_crosscase.ipynb #6a96f83e
+TREND_ENUMERATE_MAX_N = 300   # trend_test enumerates the exact p up to this many cases; above, a Monte Carlo estimate of it
+TREND_MC_DRAWS = 100_000      # draws of that Monte Carlo estimate (standard error at most 0.0016)
+
+def _trend_exact_mc(x, n, s, ET, dev, draws, seed):
+    "Monte Carlo estimate of the exact conditional trend p: draws of the counts given the margins; (p, standard error)."
+    xs = np.random.default_rng(seed).multivariate_hypergeometric(n, int(x.sum()), size=draws)
+    hits = int((np.abs(xs @ s - ET) >= dev - 1e-7*max(1.0, dev)).sum())
+    p = (hits + 1)/(draws + 1)
+    return p, math.sqrt(p*(1 - p)/draws)
+
 def trend_test(
     successes,   # recaptured cases per ordered level
     totals,      # cases per ordered level
     scores=None, # level scores; default 1, 2, ..., k
-    exact:bool=True, # enumerate the exact conditional p? (seconds at a few hundred cases; NaN when False)
-)->dict:         # chisq, p_asymptotic, p_exact, scores
+    exact:bool=True, # compute the exact conditional p? (enumerated up to TREND_ENUMERATE_MAX_N cases, else Monte Carlo; NaN when False)
+    draws:int=TREND_MC_DRAWS, # Monte Carlo draws when the exact p is estimated
+    seed:int=0,  # seed of those draws (the same data give the same p)
+)->dict:         # chisq, p_asymptotic, p_exact, p_exact_se, p_exact_method, scores
     "Cochran-Armitage test for trend in proportions: asymptotic (as R prop.trend.test) and exact conditional."
     x = np.asarray(successes, dtype=int); n = np.asarray(totals, dtype=int)
     s = np.arange(1, len(x)+1, dtype=float) if scores is None else np.asarray(scores, dtype=float)
@@ -171,7 +184,7 @@ def trend_test(
         raise WinbackError("successes, totals and scores must have the same length >= 2, with 0 <= successes <= totals")
     keep = n > 0; x, n, s = x[keep], n[keep], s[keep]
     N, S = int(n.sum()), int(x.sum())
-    out = dict(chisq=math.nan, p_asymptotic=math.nan, p_exact=math.nan, scores=tuple(s.tolist()))
+    out = dict(chisq=math.nan, p_asymptotic=math.nan, p_exact=math.nan, p_exact_se=math.nan, p_exact_method="", scores=tuple(s.tolist()))
     if len(x) < 2 or S in (0, N): return out
     p = S/N
     T = float((x*s).sum()); ET = p*float((n*s).sum())
@@ -180,6 +193,10 @@ def trend_test(
     chisq = (T-ET)**2/V
     out.update(chisq=chisq, p_asymptotic=float(stats.chi2.sf(chisq, 1)))
     if not exact: return out
+    dev = abs(T-ET)
+    if N > TREND_ENUMERATE_MAX_N:
+        pe, se = _trend_exact_mc(x, n, s, ET, dev, draws, seed)
+        return dict(out, p_exact=pe, p_exact_se=se, p_exact_method=f"Monte Carlo, {draws:,} draws (SE {se:.4f})")
     # exact: distribution of T given the total S, weights prod C(n_j, x_j) (exact integers)
     dist = {(0, 0.0): 1}
     for nj, sj in zip(n.tolist(), s.tolist()):
@@ -190,9 +207,8 @@ def trend_test(
                 new[key] = new.get(key, 0) + w*math.comb(nj, xj)
         dist = new
     tot = math.comb(N, S)
-    dev = abs(T-ET)
     hit = sum(w for (k, t), w in dist.items() if k == S and abs(t-ET) >= dev - 1e-7*max(1.0, dev))
-    return dict(out, p_exact=min(1.0, hit/tot))
+    return dict(out, p_exact=min(1.0, hit/tot), p_exact_se=0.0, p_exact_method="enumerated")
 
 # %% ../nbs/03_crosscase.ipynb #613acfb2
 def _levels(s, kind, name):
@@ -315,7 +331,7 @@ class FactorTable(Result):
         asy = self.trend.loc[self.trend.p_method == "asymptotic", "factor"].tolist() if len(self.trend) else []
         if asy:
             out.append(f"Trend tests: p_value is the exact conditional p for factors with n <= {EXACT_TREND_MAX_N}; for "
-                       f"{', '.join(asy)} it is the asymptotic chi-square p (exact_trend=True enumerates the exact one).")
+                       f"{', '.join(asy)} it is the asymptotic chi-square p (exact_trend=True computes the exact one: enumerated up to {TREND_ENUMERATE_MAX_N} cases, a Monte Carlo estimate above).")
         na = self.frame.groupby("factor", sort=False).n_not_applicable.first()
         if (na > 0).any():
             out.append("Not applicable by design (left out of that factor's rows): " + ", ".join(f"{k} {v}" for k, v in na[na > 0].items()) + ".")
@@ -406,7 +422,8 @@ def _trend_row(f, rs, exact_trend):
     tt = trend_test(xs, ns, exact=exact)
     return dict(factor=f, levels=" < ".join(str(r["level"]) for r in rs), n=sum(ns), chisq=tt["chisq"],
                 p_asymptotic=tt["p_asymptotic"], p_exact=tt["p_exact"],
-                p_value=tt["p_exact"] if exact else tt["p_asymptotic"], p_method="exact" if exact else "asymptotic")
+                p_value=tt["p_exact"] if exact else tt["p_asymptotic"],
+                p_method=("exact" if tt["p_exact_method"] == "enumerated" else f"exact, {tt['p_exact_method']}") if exact else "asymptotic")
 
 # %% ../nbs/03_crosscase.ipynb #efec76d8
 def factor_table(

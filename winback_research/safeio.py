@@ -4,7 +4,7 @@
 
 # %% ../nbs/00a_safeio.ipynb #7d311eed
 from __future__ import annotations
-import os, stat, tempfile
+import os, re, stat, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -13,8 +13,8 @@ import pandas as pd
 from .core import WinbackError
 
 # %% auto #0
-__all__ = ['OutputExistsError', 'UnsafeOutputError', 'check_output', 'atomic_write', 'protect_cell', 'protect_frame',
-           'write_table']
+__all__ = ['OutputExistsError', 'UnsafeOutputError', 'check_output', 'atomic_write', 'protect_cell', 'unprotect_cell',
+           'protect_frame', 'write_table', 'terminal_text']
 
 # %% ../nbs/00a_safeio.ipynb #aa968aa0
 def _umask()->int:
@@ -47,7 +47,8 @@ def _same_file(
 )->bool:      # True when writing `out` would overwrite `inp` (or a file inside the input folder `inp`)
     "Is the existing output the input, or a file inside an input folder?"
     try:
-        if os.path.samefile(out, inp): return True     # also through a symbolic or hard link, or another spelling
+        if os.path.realpath(out) == os.path.realpath(inp): return True   # the same path, spelt another way
+        if os.path.samefile(out, inp): return True     # also through a symbolic or hard link
         return inp.is_dir() and out.resolve().is_relative_to(inp.resolve())
     except OSError: return False                       # an input that does not exist cannot be overwritten
 
@@ -72,6 +73,27 @@ def check_output(
     if not overwrite: raise OutputExistsError(f"{path} exists; not overwriting it (choose another name, or use --force to replace it)")
     return path
 
+# %% ../nbs/00a_safeio.ipynb #209e8cbd
+def _place(
+    tmp:str,         # the finished temporary file, in the destination folder
+    path:Path,       # the destination
+    overwrite:bool,  # may an existing regular file be replaced?
+    inputs=(),       # the command's inputs (see `check_output`)
+):
+    "Put `tmp` in place as `path`: an exclusive hard link without `overwrite` (two writers cannot both win), a re-checked rename with it."
+    exists = lambda: OutputExistsError(f"{path} exists (it appeared while this command was writing); not overwriting it "
+                                       "(choose another name, or use --force to replace it)")
+    if overwrite:
+        check_output(path, overwrite=True, inputs=inputs)   # again: nothing became a pipe, a folder or an input meanwhile
+        os.replace(tmp, path); return
+    try: os.link(tmp, path)
+    except FileExistsError: raise exists() from None
+    except OSError:                                         # no hard links on this file system: claim the name, then rename over the claim
+        try: os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError: raise exists() from None
+        os.replace(tmp, path); return
+    os.unlink(tmp)
+
 # %% ../nbs/00a_safeio.ipynb #cac9c576
 @contextmanager
 def atomic_write(
@@ -81,31 +103,55 @@ def atomic_write(
     encoding:str="utf-8", # text encoding
     inputs=(),            # the command's input files and folders: never overwritten (see `check_output`)
 ):
-    "Write `path` atomically: to a temporary file in the same folder, renamed into place on success."
+    "Write `path` atomically: to a uniquely named temporary file in the same folder, put in place on success (see `_place`)."
     path = check_output(path, overwrite=overwrite, inputs=inputs)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": encoding, "newline": ""})) as f:
             yield f
             f.flush(); os.fsync(f.fileno())
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())   # mkstemp makes 0600
-        os.replace(tmp, path)
-    except BaseException:
-        try: os.unlink(tmp)
-        except FileNotFoundError: pass
+        _place(tmp, path, overwrite, inputs)
+    except BaseException:                                   # KeyboardInterrupt too: never leave the temporary file behind
+        if tmp is not None:
+            try: os.unlink(tmp)
+            except FileNotFoundError: pass
         raise
 
 # %% ../nbs/00a_safeio.ipynb #55ceac46
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# skipped before the first visible character: whitespace, control and invisible format characters
+_BLANK = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*")
+# characters that start a formula: ASCII, full-width, small and the minus sign
+_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")   # ASCII digits only
 
+def _starts_formula(
+    s:str, # a text cell
+)->bool:   # True when a spreadsheet could read it as a formula (apostrophes in front are looked through)
+    "Does the text start a formula, once leading apostrophes and blanks are skipped, and is it more than a plain number?"
+    s = s.lstrip("'")
+    head = s[_BLANK.match(s).end():][:1]
+    return head in _STARTS and not _PLAIN_NUMBER.fullmatch(s)
+
+# %% ../nbs/00a_safeio.ipynb #1729ec90
 def protect_cell(
     value, # a cell value
 ):         # the value, with a leading ' when it is text that a spreadsheet would run as a formula
     "Neutralise a text cell that a spreadsheet would read as a formula."
-    if isinstance(value, str) and value.startswith(_FORMULA_START): return "'" + value
-    return value
+    return "'" + value if isinstance(value, str) and _starts_formula(value) else value
+
+def unprotect_cell(
+    value, # a cell value as read back from an export
+):         # the value `protect_cell` was given
+    "Undo `protect_cell`: drop the apostrophe it added."
+    return value[1:] if isinstance(value, str) and value.startswith("'") and _starts_formula(value[1:]) else value
 
 # %% ../nbs/00a_safeio.ipynb #34932940
+def _is_text(s:pd.Series)->bool:
+    "Does the column hold text (object, string or categorical)?"
+    return pd.api.types.is_string_dtype(s) or s.dtype == object or isinstance(s.dtype, pd.CategoricalDtype)
+
 def protect_frame(
     df:pd.DataFrame, # a table about to be exported
 )->pd.DataFrame:     # a copy with text cells protected
@@ -113,10 +159,20 @@ def protect_frame(
     out = df.copy()
     for c in out.columns:
         s = out[c]
-        if pd.api.types.is_string_dtype(s) or s.dtype == object or isinstance(s.dtype, pd.CategoricalDtype):
+        if _is_text(s):
             out[c] = s.astype(object).map(protect_cell)
     out.columns = [protect_cell(str(c)) for c in out.columns]
     return out
+
+# %% ../nbs/00a_safeio.ipynb #1f032ad0
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+def _xlsx_text(
+    value, # a cell value
+):         # the value, with characters XML cannot hold shown as escapes
+    "A text cell as XLSX can store it: control characters and lone surrogates written as `\\xNN` / `\\uNNNN`."
+    if not isinstance(value, str): return value
+    return _XML_ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", value)
 
 # %% ../nbs/00a_safeio.ipynb #2dfd9303
 def write_table(
@@ -132,9 +188,26 @@ def write_table(
     safe = protect_frame(df)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with atomic_write(path, overwrite=overwrite, inputs=inputs) as f: safe.to_csv(f, index=index)
+        cr = any(isinstance(x, str) and "\r" in x for x in [*safe.columns, *(x for c in safe.columns if _is_text(safe[c]) for x in safe[c])])
+        text = safe.to_csv(index=index, lineterminator="\r\n" if cr else "\n")   # CR LF rows: every field with CR or LF quoted
+        with atomic_write(path, overwrite=overwrite, binary=True, inputs=inputs) as f: f.write(text.encode("utf-8", "backslashreplace"))
     elif suffix == ".xlsx":
+        safe = safe.set_axis([_xlsx_text(c) for c in safe.columns], axis=1)
+        for c in safe.columns:
+            if _is_text(safe[c]): safe[c] = safe[c].astype(object).map(_xlsx_text)
         with atomic_write(path, overwrite=overwrite, binary=True, inputs=inputs) as f:
             with pd.ExcelWriter(f, engine="openpyxl") as xw: safe.to_excel(xw, index=index, sheet_name=sheet_name)
     else: raise WinbackError(f"{path.name}: can only write .csv or .xlsx")
     return path
+
+# %% ../nbs/00a_safeio.ipynb #3c3c704e
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+def terminal_text(
+    s,                    # any value (shown as its text)
+    one_line:bool=False,  # escape line feeds and tabs too
+)->str:                   # the text with control and bidirectional characters as visible escapes
+    "Text safe to print on a terminal: control characters (ANSI/OSC escapes) and bidi controls shown escaped."
+    s = str(s)
+    if one_line: s = s.replace("\n", "\\n").replace("\t", "\\t")
+    return _TERMINAL_UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", s)
