@@ -52,6 +52,8 @@ def split_names(
     return list(x)
 
 # %% ../nbs/07_qca.ipynb #5e4f4629
+_RESERVED = re.compile(r'[~*+\[\]]|<-|->')   # characters of the expression notation
+
 def check_sets(
     data:pd.DataFrame,          # case table: index = case names, columns = conditions and outcome
     outcome:str,                # outcome column; a leading '~' negates it
@@ -61,6 +63,9 @@ def check_sets(
 )->SetData:                     # validated arrays
     "Validate a case table for QCA and return its arrays; all problems are reported at once."
     if not isinstance(data, pd.DataFrame): raise TypeError(f"{who}: data must be a pandas DataFrame")
+    dup = sorted({str(c) for c in data.columns[data.columns.duplicated()]})
+    if dup: raise InputError(who, ["column(s) named more than once in the data: " + ", ".join(map(repr, dup))
+                                   + " (rename them so that every condition and the outcome has its own name)"])
     problems = []
     out = str(outcome).strip()
     if out.startswith('~'): out, negate_outcome = out[1:].strip(), not negate_outcome
@@ -74,6 +79,9 @@ def check_sets(
     dups = sorted({c for c in conds if conds.count(c) > 1})
     if dups: problems.append("condition(s) listed twice: " + ", ".join(map(repr, dups)))
     if not conds: problems.append("no conditions given")
+    odd = [c for c in conds if _RESERVED.search(str(c))]
+    if odd: problems.append("condition name(s) " + ", ".join(map(repr, odd)) + " contain a character of the expression "
+                            "notation (~ * + [ ] or an arrow); rename them")
     levels, fuzzy, cols = [], [], []
     for c in [c for c in conds if c in data.columns]:
         x = pd.to_numeric(data[c], errors='coerce').to_numpy(float)
@@ -126,7 +134,7 @@ def literal_membership(
     return x if value == 1 else 1 - x
 
 # %% ../nbs/07_qca.ipynb #03247c05
-_LIT = re.compile(r'^(~?)\s*([A-Za-z_.][A-Za-z0-9_.]*)\s*(?:\[\s*(\d+)\s*\])?$')
+_LIT = re.compile(r'^(~?)\s*([^~*+\[\]\s](?:[^~*+\[\]]*[^~*+\[\]\s])?)\s*(?:\[\s*(\d+)\s*\])?$')   # any name without ~ * + [ ]
 
 @dataclass
 class Expression:
@@ -177,6 +185,9 @@ def parse_expr(
         t = t.strip()
         if not t: problems.append("empty term (check the '+' signs)"); continue
         term = {}
+        if t == '1':                                        # the tautology: a term without literals
+            if term not in terms: terms.append(term)
+            continue
         for lit in t.split('*'):
             m = _LIT.match(lit.strip())
             if not m: problems.append(f"cannot read literal {lit.strip()!r} in term {t!r}"); continue

@@ -44,26 +44,90 @@ def _three(x, a, logistic, L, below, above, name):
     "Membership for three anchors (e, c, i): increasing when e < c < i, decreasing when e > c > i."
     e, c, i = a
     if e < c < i: return _increasing(x, e, c, i, logistic, L, below, above)
-    if e > c > i: return 1 - _increasing(x, i, c, e, logistic, L, below, above)   # decreasing set: swap, complement
+    if e > c > i: return 1 - _increasing(x, i, c, e, logistic, L, above, below)   # decreasing: swap anchors and exponents, complement
     raise WinbackError(f"calibrate: {name} anchors must be ordered e < c < i (increasing set) or e > c > i "
                        f"(decreasing set); got e={e:g}, c={c:g}, i={i:g}")
+
+# %% ../nbs/07b_qca_calibrate.ipynb #e8246c8a
+def _six(
+    x:np.ndarray,  # raw values
+    a:list,        # anchors e1, c1, i1, i2, c2, e2
+    below:float,   # exponent on the exclusion side of each crossover
+    above:float,   # exponent on the inclusion side of each crossover
+)->np.ndarray:     # memberships
+    "Six anchors as R QCA calibrates them: always piecewise (never logistic), a bell/trapezoid or an inverse bell."
+    e1, c1, i1, i2, c2, e2 = a
+    lo = lambda e, c: ((e - x) / (e - c)) ** below / 2          # between an exclusion anchor and its crossover
+    hi = lambda i, c: 1 - ((i - x) / (i - c)) ** above / 2      # between a crossover and its inclusion anchor
+    with np.errstate(invalid='ignore', divide='ignore'):
+        if e1 < c1 < i1 <= i2 < c2 < e2:                        # bell / trapezoid: in the set between i1 and i2
+            return np.select([x <= e1, x <= c1, x < i1, x <= i2, x <= c2, x <= e2],
+                             [0.0, lo(e1, c1), hi(i1, c1), 1.0, hi(i2, c2), lo(e2, c2)], 0.0)
+        if i1 < c1 < e1 <= e2 < c2 < i2:                        # inverse bell: out of the set between e1 and e2
+            return np.select([x <= i1, x <= c1, x < e1, x <= e2, x <= c2, x <= i2],
+                             [1.0, hi(i1, c1), lo(e1, c1), 0.0, lo(e2, c2), hi(i2, c2)], 1.0)
+    raise WinbackError("calibrate: six anchors must be ordered e1 < c1 < i1 <= i2 < c2 < e2 (bell) "
+                       f"or i1 < c1 < e1 <= e2 < c2 < i2 (inverse bell); got {dict(zip(('e1', 'c1', 'i1', 'i2', 'c2', 'e2'), a))}")
+
+# %% ../nbs/07b_qca_calibrate.ipynb #a0a48cc0
+def _ecdf_three(
+    x:np.ndarray,  # raw values
+    a:list,        # anchors e, c, i (e < c < i increasing, e > c > i decreasing)
+)->np.ndarray:     # memberships
+    "Three anchors with the empirical CDF F of the values between the anchors (R's `ecdf=TRUE`) in place of the linear pieces."
+    e, c, i = a
+    lo, hi = min(a), max(a)
+    inside = np.sort(x[(x >= lo) & (x <= hi) & ~np.isnan(x)])
+    if not len(inside): raise WinbackError("calibrate: ecdf=True needs values between the anchors")
+    F = lambda t: np.searchsorted(inside, t, side='right') / len(inside)
+    with np.errstate(invalid='ignore', divide='ignore'):
+        up, down = F(x) / F(c) / 2, 1 - (1 - F(x)) / (1 - F(c)) / 2
+        if e < c < i: return np.select([x <= e, x <= c, x <= i], [0.0, up, down], 1.0)
+        return np.select([x <= i, x <= c, x <= e], [1.0, 1 - up, 1 - down], 0.0)
+
+# %% ../nbs/07b_qca_calibrate.ipynb #232a08a8
+def _indirect(
+    x:np.ndarray,      # raw values (> 0; a 0 becomes 1e-5 as in R)
+    thresholds:list,   # cut points that code x into the interval values 0, 1/n, ..., 1
+)->np.ndarray:         # fitted memberships, rounded to 6 decimals as R does
+    "Ragin's indirect method as R QCA runs it: a fractional-logit GLM on log(x), sqrt(x), x, x^2 fitted to interval codes."
+    import statsmodels.api as sm
+    t = sorted(thresholds); vals = np.round(np.linspace(0, 1, len(t) + 1), 3)
+    y = np.zeros(len(x))
+    for j, th in enumerate(t): y[x > th] = vals[j + 1]
+    x = np.where(x == 0, 1e-5, x)
+    if (x < 0).any(): raise WinbackError("calibrate: the indirect method needs values >= 0 (it uses log(x))")
+    X = np.column_stack([np.ones(len(x)), np.log(x), np.sqrt(x), x, x ** 2])
+    fit = sm.GLM(y, X, family=sm.families.Binomial()).fit()     # quasibinomial: same estimates, other dispersion
+    return np.round(fit.fittedvalues, 6)
+
+def _tfr(x:np.ndarray)->np.ndarray:
+    "Totally Fuzzy and Relative (R QCA's method='TFR'): (F(x) - F(1)) / (1 - F(1)), F the empirical CDF, floored at 0."
+    s = np.sort(x[~np.isnan(x)]); F = lambda t: np.searchsorted(s, t, side='right') / len(s)
+    return np.maximum(0, (F(x) - F(1)) / (1 - F(1)))
 
 # %% ../nbs/07b_qca_calibrate.ipynb #2b9fd99c
 def calibrate(
     x,                          # raw values (array-like or Series; a Series keeps its index and name)
-    type:str='fuzzy',           # 'crisp' (thresholds) or 'fuzzy' (direct method)
+    type:str='fuzzy',           # 'crisp' (thresholds) or 'fuzzy'
     thresholds=None,            # crisp: one or more cut points; fuzzy: e, c, i (or e1, c1, i1, i2, c2, e2)
-    logistic:bool=True,         # fuzzy: logistic curve (else piecewise power, see below/above)
+    logistic:bool=True,         # fuzzy, 3 anchors: logistic curve (else piecewise power); 6 anchors are always piecewise, as in R
     idm:float=0.95,             # fuzzy logistic: membership at the inclusion anchor (R QCA default 0.95)
     log_odds:float|None=None,   # fuzzy logistic: log-odds at the anchors instead of idm (fs/QCA uses 3)
     below:float=1,              # fuzzy non-logistic: exponent below the crossover (1 = linear)
     above:float=1,              # fuzzy non-logistic: exponent above the crossover (1 = linear)
     digits:int|None=None,       # round the memberships (fs/QCA rounds to 2 decimals)
+    ecdf:bool=False,            # fuzzy non-logistic, 3 anchors: empirical CDF between the anchors (R's ecdf)
+    method:str='direct',        # fuzzy: 'direct' (anchors), 'indirect' (interval codes + fractional logit) or 'TFR'
 ):                              # memberships (crisp: 0, 1, 2, ...; fuzzy: in [0, 1])
-    "Calibrate raw values into set memberships (R QCA `calibrate`, direct method)."
+    "Calibrate raw values into set memberships (R QCA `calibrate`: crisp, fuzzy direct, indirect or TFR)."
     idx = x.index if isinstance(x, pd.Series) else None
     nm = x.name if isinstance(x, pd.Series) else None
     v = np.asarray(x, float)
+    if method not in ('direct', 'indirect', 'TFR'): raise WinbackError(f"calibrate: method must be 'direct', 'indirect' or 'TFR', not {method!r}")
+    if type == 'fuzzy' and method == 'TFR':
+        res = np.where(np.isnan(v), np.nan, _tfr(v))
+        return pd.Series(res, index=idx, name=nm) if idx is not None else res
     if thresholds is None: raise WinbackError("calibrate: thresholds are required")
     a = _anchors(thresholds); ok = ~np.isnan(v)
     if type == 'crisp':
@@ -76,17 +140,13 @@ def calibrate(
     elif type == 'fuzzy':
         if not 0.5 < idm < 1: raise WinbackError(f"calibrate: idm must lie in (0.5, 1); got {idm}")
         L = float(log_odds) if log_odds is not None else float(np.log(idm / (1 - idm)))
-        if len(a) == 3: res = _three(v, a, logistic, L, below, above, 'fuzzy')
-        elif len(a) == 6:
-            e1, c1, i1, i2, c2, e2 = a
-            if e1 < c1 < i1 <= i2 < c2 < e2:     # bell / trapezoid: in between i1 and i2
-                res = np.minimum(_three(v, (e1, c1, i1), logistic, L, below, above, 'rising'),
-                                 _three(v, (e2, c2, i2), logistic, L, below, above, 'falling'))
-            elif i1 < c1 < e1 <= e2 < c2 < i2:   # inverse bell: out of the set in the middle
-                res = np.maximum(_three(v, (e1, c1, i1), logistic, L, below, above, 'falling'),
-                                 _three(v, (e2, c2, i2), logistic, L, below, above, 'rising'))
-            else: raise WinbackError("calibrate: six anchors must be ordered e1 < c1 < i1 <= i2 < c2 < e2 (bell) "
-                                     f"or i1 < c1 < e1 <= e2 < c2 < i2 (inverse bell); got {dict(zip(('e1', 'c1', 'i1', 'i2', 'c2', 'e2'), a))}")
+        if method == 'indirect':
+            if np.isnan(v).any(): raise WinbackError("calibrate: the indirect method needs values without gaps")
+            res = _indirect(v, a); res = np.where(res < 1e-4, 0.0, np.where(res > 0.9999, 1.0, res))
+            return pd.Series(res, index=idx, name=nm) if idx is not None else res
+        if ecdf and (logistic or len(a) != 3): raise WinbackError("calibrate: ecdf=True needs logistic=False and three anchors (as in R)")
+        if len(a) == 3: res = _ecdf_three(v, a) if ecdf else _three(v, a, logistic, L, below, above, 'fuzzy')
+        elif len(a) == 6: res = _six(v, a, below, above)      # R: six anchors are always piecewise
         else: raise WinbackError(f"calibrate: fuzzy calibration needs 3 anchors (e, c, i) or 6; got {len(a)}")
         res = np.where(res < 1e-4, 0.0, np.where(res > 0.9999, 1.0, res))
         res = np.where(ok, res, np.nan)

@@ -4,29 +4,46 @@
 
 # %% ../nbs/07a_qca_minimize.ipynb #7d2ea176
 from __future__ import annotations
+import copy
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import reduce
+from itertools import islice, product
+from math import prod
+from operator import or_
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse.csgraph import connected_components
 
 from .core import InputError, Result, Summary, WinbackError
 from .qca import (Expression, TruthTable, decode_rows, fit_measures, geq, literal_string, parse_expr,
                                   row_membership, row_weights, split_names, unique_coverage)
 
 # %% auto #0
-__all__ = ['MAX_SPACE', 'sort_primes', 'covers', 'prime_implicants', 'minimal_covers', 'model_membership', 'model_fit',
-           'QCASolution', 'xy_plot', 'minimize', 'compare_with_r']
+__all__ = ['MAX_LISTED', 'MAX_SPACE', 'MAX_PAIRS', 'sort_primes', 'covers', 'PITimeout', 'prime_implicants', 'CoverSet',
+           'cover_search', 'minimal_covers', 'row_dominated', 'model_membership', 'model_fit', 'QCASolution', 'xy_plot',
+           'LazyFrames', 'minimize', 'compare_with_r']
 
 # %% ../nbs/07a_qca_minimize.ipynb #08f2edfe
 def sort_primes(
     codes:np.ndarray,  # implicants (n x conditions, -1 = any value)
 )->np.ndarray:         # the same rows in R QCA's order
-    "Order implicants as R QCA does: fewer literals first, then by value codes (present before absent)."
+    "Order implicants as R QCA 3.25 lists them: by condition, ~X (lower level) before X before absent, then fewer literals first."
     codes = np.asarray(codes, np.int64)
     if not len(codes): return codes
-    keys = [-(codes[:, j] + 1) for j in range(codes.shape[1] - 1, -1, -1)] + [(codes >= 0).sum(1)]
-    return codes[np.lexsort(keys)]
+    n, k = codes.shape
+    v = codes + 1                                            # R's coding: 0 absent, 1 + level present
+    order = np.lexsort([-v[:, j] for j in range(k - 1, -1, -1)])   # start: higher codes first
+    for j in range(k - 1, -1, -1):                           # last condition first, every sort stable
+        order = order[np.argsort(-v[order, j], kind='stable')]
+        head = int((v[order, j] > 0).sum())
+        if head == n: head -= 1                              # R leaves the last one out when all have a literal
+        order[:head] = order[:head][np.argsort(v[order[:head], j], kind='stable')]
+    return codes[order[np.argsort((v[order] > 0).sum(1), kind='stable')]]
 
 # %% ../nbs/07a_qca_minimize.ipynb #2c1fac3b
 def covers(
@@ -70,19 +87,84 @@ def _cube_hits(keys, par, bit, S, bits, allr, P, W, lv, total, mode, chunk):
     size = np.full(len(S), total, np.int64)
     for j in range(len(lv)): size = np.where(S & bits[j], size // lv[j], size)
     step = max(1, chunk // max(R, 1))
+    if mode == 'forbid' and total <= 2**22: step = max(1, min(step, 2**26 // total))   # a look-up table per batch
     for a in range(0, len(S), step):
         b = min(a + step, len(S))
         kk = keys[par[a:b]].astype(np.int64) + allr[:, bit[a:b]].T * W[bit[a:b]][:, None]
         nk[a:b] = kk
         off = (np.arange(b - a, dtype=np.int64) * total)[:, None]
         pk, ok_ = (kk[:, :P] + off).ravel(), (kk[:, P:] + off).ravel()
-        if mode == 'forbid': h = np.isin(pk, ok_)
+        if mode == 'forbid' and total <= 2**22:
+            table = np.zeros((b - a) * total, bool); table[ok_] = True; h = table[pk]
+        elif mode == 'forbid': h = np.isin(pk, ok_)
         else:
             u, cnt = np.unique(ok_, return_counts=True)
             at = np.minimum(np.searchsorted(u, pk), len(u) - 1)
             h = np.where(u[at] == pk, cnt[at], 0) < np.repeat(size[a:b], P)
         nh[a:b] = h.reshape(b - a, P)
     return nk, nh
+
+# %% ../nbs/07a_qca_minimize.ipynb #fbcbf97b
+class PITimeout(WinbackError):
+    "The time limit ran out while prime implicants were being generated (no model can be formed)."
+
+# %% ../nbs/07a_qca_minimize.ipynb #527ab3f8
+def _qmc_primes(
+    rows:np.ndarray,            # allowed configurations of binary conditions (m x k, 0/1)
+    deadline:float|None=None,   # time.perf_counter() value after which `PITimeout` is raised
+)->np.ndarray:                  # every prime implicant of the set (codes, -1 = any value)
+    "Prime implicants of a set of binary configurations by Quine-McCluskey merging, vectorised per condition."
+    rows = np.asarray(rows, np.int64); k = rows.shape[1]
+    if not len(rows): return np.empty((0, k), np.int64)
+    val = np.unique(rows @ (np.int64(1) << np.arange(k - 1, -1, -1, dtype=np.int64)))
+    dc, out = np.zeros_like(val), []                        # a cube: free bits `dc`, fixed bits `val` (0 where free)
+    for level in range(k + 1):
+        if deadline and time.perf_counter() > deadline: raise PITimeout(f"stopped at level {level} of {k} conditions")
+        code = (dc << k) | val
+        o = np.argsort(code); code, dc, val = code[o], dc[o], val[o]
+        merged, nd, nv = np.zeros(len(val), bool), [], []
+        for j in range(k):                                  # a cube with bit j = 0 merges with its twin with bit j = 1
+            b = np.int64(1) << j
+            cand = np.nonzero(((dc | val) & b) == 0)[0]
+            twin = code[cand] | b
+            at = np.minimum(np.searchsorted(code, twin), len(code) - 1)
+            ok = code[at] == twin
+            merged[cand[ok]] = True; merged[at[ok]] = True
+            nd.append(dc[cand[ok]] | b); nv.append(val[cand[ok]])
+        out.append((dc[~merged], val[~merged]))
+        if not merged.any(): break
+        code = np.unique((np.concatenate(nd) << k) | np.concatenate(nv))
+        dc, val = code >> k, code & ((np.int64(1) << k) - 1)
+    dc, val = np.concatenate([d for d, _ in out]), np.concatenate([v for _, v in out])
+    bit = np.int64(1) << np.arange(k - 1, -1, -1, dtype=np.int64)
+    return np.where((dc[:, None] & bit) != 0, -1, ((val[:, None] & bit) != 0).astype(np.int64))
+
+# %% ../nbs/07a_qca_minimize.ipynb #e5b00b10
+def _transversal_primes(
+    pos:np.ndarray,             # configurations that must be covered (rows x conditions)
+    forbidden:np.ndarray,       # configurations no implicant may contain
+    deadline:float|None=None,   # time.perf_counter() value after which `PITimeout` is raised
+)->np.ndarray:                  # every prime implicant covering a row of `pos` (codes, -1 = any value)
+    "Prime implicants as minimal hitting sets: the primes through a positive row fix a minimal set of conditions on which it differs from every forbidden row."
+    pos, forbidden = np.asarray(pos, np.int64), np.asarray(forbidden, np.int64)
+    k, bit = pos.shape[1], 1 << np.arange(pos.shape[1], dtype=np.int64)
+    found = set()
+    for p in pos:
+        if deadline and time.perf_counter() > deadline: raise PITimeout(f"stopped after {len(found)} prime implicants")
+        diff = sorted({int(d) for d in ((forbidden != p) @ bit)}, key=lambda d: d.bit_count())
+        hs = [0]                                        # Berge: extend every set that misses the next difference
+        for d in diff:
+            grow = {h for h in hs if h & d}
+            for h in hs:
+                if not h & d:
+                    x = d
+                    while x:
+                        low = x & -x; x ^= low; grow.add(h | low)
+            hs = []
+            for h in sorted(grow, key=lambda h: h.bit_count()):   # keep the minimal ones
+                if not any(g & h == g for g in hs): hs.append(h)
+        found.update(tuple(int(v) if h >> j & 1 else -1 for j, v in enumerate(p)) for h in hs)
+    return np.array(sorted(found), np.int64).reshape(-1, k)
 
 # %% ../nbs/07a_qca_minimize.ipynb #1b2d32ba
 def prime_implicants(
@@ -91,8 +173,10 @@ def prime_implicants(
     levels:list,             # levels per condition
     mode:str='forbid',       # 'forbid' (remainders are don't-cares) or 'allow' (everything not listed is off)
     chunk:int=4_000_000,     # work-array size per batch (memory bound)
+    deadline:float|None=None, # time.perf_counter() value after which `PITimeout` is raised
+    algorithm:str|None=None, # 'subsets', 'qmc' (mode 'allow', binary) or 'transversals' (mode 'forbid'); default: by shape
 )->np.ndarray:               # prime implicants as codes (n x conditions, -1 = any value)
-    "All prime implicants that cover at least one row of `pos`, by a level-wise search over condition subsets."
+    "All prime implicants that cover at least one row of `pos`: a level-wise search over condition subsets, QMC, or minimal hitting sets."
     k = len(levels); lv = np.asarray(levels, np.int64)
     pos = np.asarray(pos, np.int64).reshape(-1, k); other = np.asarray(other, np.int64).reshape(-1, k)
     W = row_weights(levels); total = int(np.prod(lv))
@@ -102,10 +186,19 @@ def prime_implicants(
     elif mode == 'allow': hit0 = len(np.unique(other @ W)) < total
     else: raise WinbackError(f"prime_implicants: mode must be 'forbid' or 'allow', not {mode!r}")
     if not hit0: return np.full((1, k), -1, np.int64)
+    if algorithm is None:
+        if mode == 'allow' and all(l == 2 for l in levels) and k <= 30: algorithm = 'qmc'
+        elif mode == 'forbid' and k >= 16 and P * len(other) <= 50_000: algorithm = 'transversals'
+        else: algorithm = 'subsets'
+    if algorithm == 'qmc':
+        pr = _qmc_primes(allr, deadline)
+        return pr[covers(pr, pos).any(1)] if len(pr) and P else pr[:0]
+    if algorithm == 'transversals': return _transversal_primes(pos, other, deadline)
     bits = np.int64(1) << np.arange(k, dtype=np.int64)
     masks = np.zeros(1, np.int64); keys = np.zeros((1, R), kdt); hits = np.ones((1, P), bool)
     found = []
     for L in range(1, k + 1):
+        if deadline and time.perf_counter() > deadline: raise PITimeout(f"stopped at level {L} of {k} conditions")
         par, bit, S = _next_subsets(masks, bits)
         if not len(S): break
         nk, nh = _cube_hits(keys, par, bit, S, bits, allr, P, W, lv, total, mode, chunk)
@@ -122,87 +215,242 @@ def prime_implicants(
         masks, keys, hits = S[live], nk[live], nh[live]
     return np.vstack(found) if found else np.empty((0, k), np.int64)
 
+# %% ../nbs/07a_qca_minimize.ipynb #c3e528a0
+def _lp_bound(
+    A:np.ndarray,   # candidates x columns (float 0/1)
+    rows:list,      # candidates still allowed
+    cols:list,      # columns still uncovered
+)->tuple:           # (the LP relaxation's minimum, a lower bound; the column duals, a bound for sub-problems)
+    "Lower bound on the candidates needed to cover `cols`: the set-cover LP relaxation solved by HiGHS."
+    r = linprog(np.ones(len(rows)), A_ub=-A[np.ix_(rows, cols)].T, b_ub=-np.ones(len(cols)), bounds=(0, None), method='highs')
+    if r.status != 0: return np.inf, None
+    return r.fun, dict(zip(cols, -r.ineqlin.marginals))
+
 # %% ../nbs/07a_qca_minimize.ipynb #c05b811f
-def _dfs_covers(chart, size, max_models, deadline):
-    "Every cover with exactly `size` PIs, each once: branch on the column with fewest PIs, ban earlier choices."
+def _dfs_covers(
+    chart:np.ndarray,          # candidates x columns boolean
+    size:int|None,             # the number of candidates in a minimum cover (None: every irredundant cover, R's all.sol)
+    limit:int|None,            # stop once the covers found weigh this much (None: find all)
+    deadline:float|None,       # time.perf_counter() value at which to stop
+    weights:list|None=None,    # weight of each candidate (covers weigh the product); default 1
+    lp:bool=False,             # also prune with the LP relaxation (large charts)
+)->tuple:                      # (sorted list of covers as sorted index tuples, finished)
+    "Every cover with exactly `size` candidates (or every irredundant one), each once: branch on the column with fewest candidates, ban earlier choices."
     n, ncol = chart.shape
-    cov = [int(''.join('1' if b else '0' for b in row[::-1]), 2) for row in chart]
-    colpis = [np.nonzero(chart[:, c])[0].tolist() for c in range(ncol)]
-    colmask = [sum(1 << i for i in l) for l in colpis]
-    found, state = [], {'stopped': False}
-    def dfs(unc, chosen, left, banned):
-        if state['stopped']: return
-        if deadline and time.perf_counter() > deadline: state['stopped'] = True; return
+    cov = [sum(1 << int(c) for c in np.nonzero(row)[0]) for row in chart]
+    colmask = [sum(1 << int(i) for i in np.nonzero(chart[:, c])[0]) for c in range(ncol)]
+    w = [1] * n if weights is None else list(weights)
+    Af = chart.astype(float)
+    found, st = [], dict(stop=False, nodes=0, weight=0, lp=0, cut=0)
+    def dfs(unc, chosen, left, banned, duals):
+        st['nodes'] += 1
+        if deadline and st['nodes'] % 64 == 0 and time.perf_counter() > deadline: st['stop'] = True
+        if st['stop']: return
         if unc == 0:
-            found.append(tuple(sorted(chosen)))
-            if len(found) > max_models: state['stopped'] = True   # one more than asked: the list is incomplete
+            if size is None and any(not cov[i] & ~reduce(or_, (cov[j] for j in chosen if j != i), 0) for i in chosen): return
+            found.append(tuple(sorted(chosen))); st['weight'] += prod(w[i] for i in chosen)
+            if limit is not None and st['weight'] > limit: st['stop'] = True   # past the limit: the list is incomplete
             return
         if left == 0: return
-        cols, u = [], unc
+        cols, u, avail = [], unc, ~banned
         while u:
             low = u & -u; c = low.bit_length() - 1; u ^= low
-            cm = colmask[c] & ~banned
+            cm = colmask[c] & avail
             if not cm: return
-            cols.append((bin(cm).count('1'), c, cm))
+            cols.append((cm.bit_count(), c, cm))
         cols.sort()
-        used, lb = 0, 0                      # columns with disjoint PI sets need one PI each
+        if size is None: left = ncol                    # all.sol: no bound on the number of candidates
+        used, lb = 0, 0                      # columns with pairwise disjoint candidate sets need one each
         for _, c, cm in cols:
             if not cm & used:
                 used |= cm; lb += 1
                 if lb > left: return
+        gain, dual = {}, 0.0                 # dual-feasible bound: each column pays 1 / (the most any of its candidates covers)
+        for _, c, cm in cols:
+            best, x = 0, cm
+            while x:
+                low = x & -x; i = low.bit_length() - 1; x ^= low
+                g = gain.get(i)
+                if g is None: g = gain[i] = (cov[i] & unc).bit_count()
+                best = max(best, g)
+            dual += 1.0 / best
+        if dual > left + 1e-9: return
+        if duals is not None:                # a parent's LP duals stay feasible here: a free bound
+            inherited = sum(duals.get(c, 0) for _, c, _ in cols)
+            if inherited > left + 1e-7: return
+        if lp and size is not None and left > 1 and (duals is None or inherited > left - 1) and (st['lp'] < 40 or st['cut'] * 5 > st['lp']):
+            rows = [i for i in range(n) if not banned >> i & 1 and cov[i] & unc]
+            st['lp'] += 1                     # the LP only near the bound and while it prunes
+            bound, d = _lp_bound(Af, rows, [c for _, c, _ in cols])
+            if bound > left + 1e-7: st['cut'] += 1; return
+            duals = d
+        x, cands = cols[0][2], []
+        while x:
+            low = x & -x; i = low.bit_length() - 1; x ^= low
+            cands.append((-gain[i], i))
         b = banned
-        for i in colpis[cols[0][1]]:
-            if (b >> i) & 1: continue
-            dfs(unc & ~cov[i], chosen + [i], left - 1, b)
+        for _, i in sorted(cands):           # the candidates covering most first: covers come early
+            dfs(unc & ~cov[i], chosen + [i], left - 1, b, duals)
             b |= 1 << i
-    dfs((1 << ncol) - 1, [], size, 0)
-    return found[:max_models], not state['stopped']
+    dfs((1 << ncol) - 1, [], ncol if size is None else size, 0, None)
+    return sorted(found, key=lambda c: (len(c), c)), not st['stop']
 
 # %% ../nbs/07a_qca_minimize.ipynb #3b271a6c
-def _milp_ties(base, nc, best, opts, full, max_models, deadline):
+def _milp_ties(A, best, limit, deadline, weights):
     "Every cover of size `best` by re-solving the MILP with a no-good cut for each cover found."
-    cuts, models = [], []
+    nc = A.shape[0]; cuts, found, weight = [], [], 0
+    base = LinearConstraint(A.T.astype(float), lb=1, ub=np.inf)
     card = LinearConstraint(np.ones((1, nc)), lb=best, ub=best)
     while True:
-        if deadline and time.perf_counter() > deadline: complete = False; break
+        if deadline and time.perf_counter() > deadline: return sorted(found), False
         cons = [base, card] + ([LinearConstraint(np.array(cuts), lb=-np.inf, ub=best - 1)] if cuts else [])
-        res = milp(np.zeros(nc), constraints=cons, **opts)
-        if res.status != 0: complete = True; break
-        if len(models) == max_models: complete = False; break
-        sol = np.nonzero(res.x > 0.5)[0]
-        models.append(full(sol))
-        cut = np.zeros(nc); cut[sol] = 1; cuts.append(cut)
-    return sorted(models), complete
+        res = milp(np.zeros(nc), constraints=cons, integrality=np.ones(nc), bounds=Bounds(0, 1))
+        if res.status != 0: return sorted(found), True
+        sol = tuple(int(i) for i in np.nonzero(res.x > 0.5)[0])
+        found.append(sol); weight += prod(weights[i] for i in sol)
+        if limit is not None and weight > limit: return sorted(found), False   # past the limit: incomplete
+        cut = np.zeros(nc); cut[list(sol)] = 1; cuts.append(cut)
 
 # %% ../nbs/07a_qca_minimize.ipynb #026b52ea
-def minimal_covers(
-    chart:np.ndarray,       # PIs x rows boolean coverage
-    max_models:int=256,     # stop after this many minimum covers
-    method:str='dfs',       # tie enumeration: 'dfs' (exact branch and bound) or 'milp' (no-good cuts)
-    time_limit:float|None=None, # seconds for the whole search; complete=False when it runs out
-)->tuple:                   # (list of sorted PI-index tuples, complete flag)
-    "All minimum-cardinality covers: HiGHS MILP for the minimum, then every tie (capped)."
-    if method not in ('dfs', 'milp'): raise WinbackError(f"minimal_covers: method must be 'dfs' or 'milp', not {method!r}")
-    deadline = time.perf_counter() + time_limit if time_limit else None
-    chart = np.asarray(chart, bool); n, m = chart.shape
-    if m == 0: return [()], True
-    if not chart.any(0).all(): raise WinbackError("minimal_covers: some rows are covered by no prime implicant")
-    forced = np.nonzero(chart[:, chart.sum(0) == 1].any(1))[0]    # the only cover of some row
+def _unique_rows(M:np.ndarray)->tuple:
+    "(unique rows of a boolean matrix, inverse index), by hashing packed bits (fast for wide matrices)."
+    M = np.asarray(M, bool)
+    if not len(M): return M, np.zeros(0, np.int64)
+    p = np.ascontiguousarray(np.packbits(M, axis=1))
+    _, first, inv = np.unique(p.view(np.dtype((np.void, p.shape[1]))).ravel(), return_index=True, return_inverse=True)
+    return M[first], inv.ravel()
+
+# %% ../nbs/07a_qca_minimize.ipynb #a98ca27e
+def _chart_reduce(
+    chart:np.ndarray,  # PIs x rows boolean coverage (every row covered)
+)->tuple:              # (forced PIs, classes of interchangeable PIs, classes x remaining rows boolean)
+    "Reductions that keep every minimum cover: essential PIs, dominating rows, useless PIs, PIs with the same rows."
+    n, m = chart.shape
+    forced = np.nonzero(chart[:, chart.sum(0) == 1].any(1))[0]          # the only cover of some row
     left = ~chart[forced].any(0) if len(forced) else np.ones(m, bool)
-    if not left.any(): return [tuple(int(i) for i in forced)], True
-    cand = np.nonzero(chart[:, left].any(1) & ~np.isin(np.arange(n), forced))[0]
-    sub = chart[np.ix_(cand, left)]; nc = len(cand)
-    opts = dict(integrality=np.ones(nc), bounds=Bounds(0, 1))
-    base = LinearConstraint(sub.T.astype(float), lb=1, ub=np.inf)
-    res = milp(np.ones(nc), constraints=[base], options={'time_limit': time_limit} if time_limit else None, **opts)
-    if res.x is None: raise RuntimeError(f"MILP found no cover: {res.message}")
-    full = lambda sol: tuple(sorted(int(i) for i in np.concatenate([forced, cand[sol]])))
-    if res.status != 0: return [full(np.nonzero(res.x > 0.5)[0])], False   # time limit: best cover found, not proven minimal
-    best = int(round(res.fun))
-    if method == 'milp': return _milp_ties(base, nc, best, opts, full, max_models, deadline)
-    sols, complete = _dfs_covers(sub, best, max_models, deadline)
-    if not sols: sols = [tuple(np.nonzero(res.x > 0.5)[0])]      # out of time: keep the MILP's cover
-    return sorted(full(list(s)) for s in sols), complete
+    cols, _ = _unique_rows(chart[:, left].T)                            # each row's set of PIs, once
+    c = cols.astype(np.float32 if n < 2**24 else np.float64); size = c.sum(1)
+    inter = c @ c.T                                                     # (BLAS, exact counts) a row whose PI set contains another's
+    dominated = ((inter == size[:, None]) & (size[:, None] < size[None, :])).any(0)   # is covered with it
+    sub = cols[~dominated].T
+    live = np.nonzero(sub.any(1) & ~np.isin(np.arange(n), forced))[0]   # a PI covering no remaining row is in no minimum cover
+    if not len(live): return forced, [], np.zeros((0, sub.shape[1]), bool)
+    keys, inv = _unique_rows(sub[live])
+    order = np.argsort([live[inv == i][0] for i in range(len(keys))], kind='stable')
+    classes = [live[inv == i].tolist() for i in order]
+    return forced, classes, keys[order]
+
+# %% ../nbs/07a_qca_minimize.ipynb #d07cbc2f
+def _chart_blocks(
+    A:np.ndarray,  # candidates x rows boolean
+)->list:           # [(candidate indices, row indices)] of each connected block
+    "Independent blocks of a chart: candidates and rows linked through shared coverage."
+    n, m = A.shape
+    if not n: return []
+    G = sparse.bmat([[None, sparse.csr_matrix(A.astype(np.int8))], [sparse.csr_matrix(A.T.astype(np.int8)), None]])
+    _, lab = connected_components(G, directed=False)
+    return [(np.nonzero(lab[:n] == b)[0], np.nonzero(lab[n:] == b)[0]) for b in np.unique(lab[:n])]
+
+# %% ../nbs/07a_qca_minimize.ipynb #3e47264f
+def _min_cover_size(A, deadline):
+    "(minimum number of candidates covering every column, proven optimal, one optimal cover) by HiGHS."
+    nc = A.shape[0]
+    tl = max(deadline - time.perf_counter(), 1e-3) if deadline else None
+    res = milp(np.ones(nc), constraints=[LinearConstraint(A.T.astype(float), lb=1, ub=np.inf)],
+               integrality=np.ones(nc), bounds=Bounds(0, 1), options={'time_limit': tl} if tl else None)
+    if res.x is None: raise WinbackError(f"minimal_covers: no cover found within time_limit ({res.message})")
+    sol = tuple(int(i) for i in np.nonzero(res.x > 0.5)[0])
+    return len(sol), res.status == 0, sol
+
+# %% ../nbs/07a_qca_minimize.ipynb #2f4b16b2
+@dataclass
+class CoverSet:
+    "The minimum covers of a PI chart: those listed, whether that is all, how many exist, and why a search stopped."
+    models: list           # sorted PI-index tuples, in R's order (at most max_models of them)
+    complete: bool         # every minimum cover is listed
+    count: int             # number of minimum covers (a lower bound when `exact` is False)
+    exact: bool            # `count` is the exact number
+    size: int              # PIs in each minimum cover
+    stopped: str|None=None # None, 'max_models' (the list was capped), 'time_limit', or 'pairs' (intermediate: some pairs not worked out)
+    def count_text(self)->str:
+        "'3 models', '256 of 928 models listed' or '256 models listed, at least 928 exist'."
+        n, k = len(self.models), f"{self.count:,}"
+        s = '' if n == 1 else 's'
+        if self.complete: return f"{n} model{s}, the complete list"
+        if self.exact: return f"{n:,} of {k} models listed" if n else f"{k} models (count only)"
+        if self.stopped == 'pairs':
+            return f"{n:,} model{s} listed; the list may be incomplete (conservative or parsimonious models, or their pairs, were capped)"
+        why = 'time_limit' if self.stopped == 'time_limit' else 'max_models'
+        return f"{n:,} model{s} listed; at least {k} exist (search stopped at {why})"
+
+# %% ../nbs/07a_qca_minimize.ipynb #5f7157f0
+MAX_LISTED = 1_000_000  # largest list of models max_models=None may produce
+
+# %% ../nbs/07a_qca_minimize.ipynb #638e9f34
+def cover_search(
+    chart:np.ndarray,           # PIs x rows boolean coverage
+    max_models:int|None=256,    # list at most this many minimum covers (None: all; 0: count only)
+    ties:str='dfs',             # tie enumeration: 'dfs' (branch and bound) or 'milp' (no-good cuts)
+    time_limit:float|None=None, # seconds for the search (or pass `deadline`)
+    count:bool=False,           # find the exact number of minimum covers even when the list is capped
+    deadline:float|None=None,   # time.perf_counter() value at which to stop (overrides time_limit)
+    all_sol:bool=False,         # every irredundant cover (R's all.sol), not only the smallest
+)->CoverSet:
+    "All minimum-cardinality (or all irredundant) covers of a PI chart, counted exactly and listed up to `max_models`."
+    if ties not in ('dfs', 'milp'): raise WinbackError(f"minimal_covers: ties must be 'dfs' or 'milp', not {ties!r}")
+    if max_models is not None and max_models < 0: raise WinbackError("minimal_covers: max_models must be >= 0 or None")
+    if deadline is None and time_limit: deadline = time.perf_counter() + time_limit
+    chart = np.asarray(chart, bool); n, m = chart.shape
+    if m == 0: return CoverSet([()], True, 1, True, 0)
+    if not chart.any(0).all(): raise WinbackError("minimal_covers: some rows are covered by no prime implicant")
+    forced, classes, A = _chart_reduce(chart)
+    limit = None if count or not max_models else max_models
+    parts, exact, timed, size = [], True, False, len(forced)
+    for rows, cols in _chart_blocks(A):
+        B, w = A[np.ix_(rows, cols)], [len(classes[r]) for r in rows]
+        s, optimal, x = (1, True, (0,)) if len(rows) == 1 else _min_cover_size(B, deadline)
+        if all_sol: covs, done = _dfs_covers(B, None, limit, deadline, w)
+        elif not optimal: covs, done = [x], False
+        elif ties == 'milp': covs, done = _milp_ties(B, s, limit, deadline, w)
+        else: covs, done = _dfs_covers(B, s, limit, deadline, w, lp=len(rows) > 24)
+        if not covs: covs = [x]                                 # out of time before the first tie
+        timed |= not done and bool(deadline) and time.perf_counter() > deadline
+        exact &= done; size += s
+        parts.append(([[classes[rows[i]] for i in c] for c in covs], sum(prod(w[i] for i in c) for c in covs)))
+    total = prod(c for _, c in parts)
+    if max_models is None and total > MAX_LISTED:
+        raise WinbackError(f"minimal_covers: {total:,} minimum models; list at most {MAX_LISTED:,} "
+                           "(set max_models, or max_models=0 for the count only)")
+    cap = total if max_models is None else max_models
+    expand = lambda covs: (sum(t, []) for c in covs for t in product(*[[[p] for p in cl] for cl in c]))
+    lists = [list(islice(expand(covs), cap)) for covs, _ in parts]
+    fixed = [int(i) for i in forced]
+    models = sorted((tuple(sorted(fixed + [int(i) for i in sum(combo, [])])) for combo in islice(product(*lists), cap)),
+                    key=lambda m: (len(m), m))       # R: fewer PIs first, then by PI positions
+    complete = exact and len(models) == total
+    return CoverSet(models, complete, total, exact, size, None if complete else 'time_limit' if timed else 'max_models')
+
+# %% ../nbs/07a_qca_minimize.ipynb #55f74e18
+def minimal_covers(
+    chart:np.ndarray,           # PIs x rows boolean coverage
+    max_models:int|None=256,    # list at most this many minimum covers (None: all)
+    ties:str='dfs',             # tie enumeration: 'dfs' (branch and bound) or 'milp' (no-good cuts)
+    time_limit:float|None=None, # seconds for the whole search; complete=False when it runs out
+    all_sol:bool=False,         # every irredundant cover (R's all.sol)
+)->tuple:                       # (list of sorted PI-index tuples, complete flag)
+    "All minimum-cardinality covers (capped at `max_models`) and whether the list is complete; see `cover_search`."
+    cs = cover_search(chart, max_models, ties, time_limit, all_sol=all_sol)
+    return cs.models, cs.complete
+
+# %% ../nbs/07a_qca_minimize.ipynb #92fcd750
+def row_dominated(
+    chart:np.ndarray,  # PIs x rows boolean coverage
+)->np.ndarray:         # boolean per PI: its rows are a proper subset of another PI's rows
+    "Prime implicants dominated by another (R's `row.dom`): they cover a strict subset of its rows."
+    c = np.asarray(chart, bool).astype(np.int32)
+    inter, size = c @ c.T, c.sum(1)
+    sub = (inter == size[:, None]) & (size[:, None] < size[None, :])   # rows(i) within rows(j), and fewer
+    return sub.any(1)
 
 # %% ../nbs/07a_qca_minimize.ipynb #beecfbf8
 MAX_SPACE = 2**22  # largest truth table (rows) for which remainders are listed explicitly
@@ -218,12 +466,31 @@ def _space_mask(cubes, levels):
     return mask
 
 # %% ../nbs/07a_qca_minimize.ipynb #668fc7dd
-def _remainder_mask(tt, levels):
-    "Rows that are remainders: '?' rows and rows no case falls in."
-    total = int(np.prod(levels)); m = np.ones(total, bool)
-    known = tt.table.index[tt.table.OUT != '?'].to_numpy() - 1
-    m[known] = False
-    return m
+def _cube_rows(
+    cubes:np.ndarray,  # cubes (n x conditions, -1 = any value)
+    levels:list,       # levels per condition
+)->np.ndarray|None:    # sorted 1-based row numbers inside any cube (None: more than MAX_SPACE of them)
+    "Rows inside the cubes, enumerated cube by cube (no mask over the whole space)."
+    cubes, lv, W = np.atleast_2d(np.asarray(cubes, np.int64)), np.asarray(levels, np.int64), row_weights(levels)
+    if not cubes.size: return np.empty(0, np.int64)
+    if sum(int(np.prod(lv[c < 0])) for c in cubes) > MAX_SPACE: return None
+    out = []
+    for c in cubes:
+        r = np.array([int(np.where(c >= 0, c, 0) @ W)], np.int64)
+        for j in np.nonzero(c < 0)[0]: r = (r[:, None] + np.arange(lv[j]) * W[j]).ravel()
+        out.append(r)
+    return np.unique(np.concatenate(out)) + 1
+
+# %% ../nbs/07a_qca_minimize.ipynb #d0e6a0b0
+def _known_rows(tt, exclude=()):
+    "Sorted rows that are not remainders available as simplifying assumptions: observed rows and excluded ones."
+    return np.union1d(tt.table.index[tt.table.OUT != '?'].to_numpy(np.int64), np.asarray(list(exclude), np.int64))
+
+# %% ../nbs/07a_qca_minimize.ipynb #8c1de68a
+def _sa_rows(tt, cubes, known):
+    "The remainders inside the cubes (sorted row numbers), or None when there are too many to list."
+    r = _cube_rows(cubes, tt.levels)
+    return None if r is None else r[~np.isin(r, known)]
 
 # %% ../nbs/07a_qca_minimize.ipynb #4a539690
 def model_membership(
@@ -272,20 +539,50 @@ class QCASolution(Result):
                  label:str|None=None,  # 'C1P1': one (conservative, parsimonious) pair of an intermediate solution
                  sa:dict|None=None,    # simplifying assumptions per model label (frames of configurations)
                  extra:dict|None=None, # intermediate pair: EC, DC, c_model, p_model, dir_exp
+                 cover:CoverSet|None=None, # the cover search: the number of models and why it stopped
                 ):
         self.tt, self.kind, self.label, self.settings = tt, kind, label, settings
         self.method, self.n, self.complete = f"{kind} solution", tt.n, complete
         self._codes, self._models, self.pos_rows = primes, models, list(pos_rows)
-        self.primes = [self._term(c) for c in primes]
-        pos = decode_rows(pos_rows, tt.levels)
-        self.pi_chart = pd.DataFrame(covers(primes, pos).astype(int) if len(primes) else np.zeros((0, len(pos_rows)), int),
-                                     index=self.primes, columns=[str(r) for r in pos_rows])
-        self.models = [[self.primes[i] for i in m] for m in models]
+        self._primes, self._chart, names = None, None, {}
+        term = lambda i: names[i] if i in names else names.setdefault(i, self._term(primes[i]))
+        self.models = [[term(i) for i in m] for m in models]
         inall = set.intersection(*[set(m) for m in models]) if models else set()
-        self.essential = [self.primes[i] for i in sorted(inall)]
-        self.model_primes = [self.primes[i] for i in sorted(set().union(*[set(m) for m in models]))]
+        self.essential = [term(i) for i in sorted(inall)]
+        self.model_primes = [term(i) for i in sorted(set().union(*[set(m) for m in models]))]
         self.sa, self.extra, self.pairs = sa, extra or {}, None
+        self.cover = cover if cover is not None else CoverSet(list(models), complete, len(models), complete, 0,
+                                                               None if complete else 'max_models')
         self._fit = {}
+
+    @property
+    def n_models(self)->int:
+        "The number of minimum models (a lower bound when `count_exact` is False), listed or not."
+        return self.cover.count
+    @property
+    def count_exact(self)->bool: return self.cover.exact
+    def count_text(self)->str:
+        "Whether the list of models is complete, with the number of models; said in every printout."
+        t = self.cover.count_text()
+        st = self.settings
+        if self.cover.stopped == 'time_limit': t += f" (time_limit = {st.get('time_limit'):g} s)" if st.get('time_limit') else ""
+        elif not self.cover.complete and self.cover.stopped == 'max_models' and st.get('max_models') is not None:
+            t += f" (max_models = {st['max_models']}" + ("; count=True gives the exact number)" if not self.cover.exact else ")")
+        return t
+
+    @property
+    def primes(self)->list:
+        "The prime implicants as terms, in R's order (built on first use)."
+        if self._primes is None: self._primes = [self._term(c) for c in self._codes]
+        return self._primes
+    @property
+    def pi_chart(self)->pd.DataFrame:
+        "The prime-implicant chart: PIs x positive rows, 1 where the PI covers the row (built on first use)."
+        if self._chart is None:
+            pos = decode_rows(self.pos_rows, self.tt.levels)
+            self._chart = pd.DataFrame(covers(self._codes, pos).astype(int) if len(self._codes) else np.zeros((0, len(self.pos_rows)), int),
+                                       index=self.primes, columns=[str(r) for r in self.pos_rows])
+        return self._chart
 
     def _term(self, code):
         s = '*'.join(literal_string(c, int(v), lv > 2) for c, v, lv in zip(self.tt.conditions, code, self.tt.levels) if v >= 0)
@@ -295,10 +592,11 @@ class QCASolution(Result):
     def model_labels(self): return [f"M{i + 1}" for i in range(len(self.models))]
     def expression(self, model:int=0)->Expression:
         "Model `model` as an Expression (with the arrow R would print)."
-        f = self.fit(model).iloc[-1]
-        ic1 = self.tt.settings['incl_cut'][0]
-        arrow = '<->' if geq(f.inclS, ic1) and geq(f.covS, ic1) else '->'
-        return parse_expr(' + '.join(self.models[model]) + f" {arrow} {self.tt.outcome}")
+        f = self.fit(model).iloc[-1]                 # R's print.QCA_min: '<->' when covS reaches sol.cov
+        arrow = '<->' if geq(f.covS, self.settings.get('sol_cov', 1)) else '->'
+        conds, lv = self.tt.conditions, self.tt.levels     # built from the codes: any condition name works
+        terms = [{c: int(v) for c, v in zip(conds, self._codes[i]) if v >= 0} for i in self._models[model]]
+        return Expression(terms, self.tt.outcome, arrow, frozenset(c for c, l in zip(conds, lv) if l > 2))
     def membership(self, model:int=0)->pd.DataFrame:
         "Case memberships in each term of a model and in the model."
         return model_membership(self.tt, self._codes[list(self._models[model])], self.models[model], self.model_labels[model])
@@ -328,9 +626,10 @@ class QCASolution(Result):
         notes = []
         if self.kind == 'intermediate' and parts[0].extra.get('dir_exp') is not None:
             notes.append(f"Directional expectations used: {', '.join(parts[0].extra['dir_exp']) or 'none'}")
-        if not self.complete:
-            notes.append(f"(model list incomplete: stopped at max_models = {self.settings['max_models']}"
-                         + (f" or time_limit = {self.settings['time_limit']:g} s)" if self.settings.get('time_limit') else ")"))
+        notes.append(f"Models: {self.count_text()}")
+        if self.pairs is not None and not self.complete:
+            notes.append(f"Pairs: {len(self.pairs)} (conservative, parsimonious) pairs worked out; conservative: "
+                         f"{self.conservative.count_text()}; parsimonious: {self.parsimonious.count_text()}")
         return Summary(f"{self.kind.capitalize()} solution: outcome {self.tt.outcome}, {self.n} cases", tables, notes)
 
     def plot(self, model:int=0, ax=None, labels:bool=True):
@@ -439,100 +738,159 @@ def _relax_term(
     return res
 
 # %% ../nbs/07a_qca_minimize.ipynb #ca3892b6
-def _solve(tt, pos_rows, allow_rows=None, forbid_rows=None, max_models=256, **kw):
-    "Primes in R's order and all minimal models: conservative (only `allow_rows` besides the positives) or parsimonious (avoiding `forbid_rows`)."
+def _solve(tt, pos_rows, allow_rows=None, forbid_rows=None, max_models=256, ties='dfs', count=False, deadline=None,
+           row_dom=False, all_sol=False):
+    "Primes in R's order and the `CoverSet` of minimal models: conservative (only `allow_rows` besides the positives) or parsimonious (avoiding `forbid_rows`)."
     lv = tt.levels; pos = decode_rows(pos_rows, lv)
-    if forbid_rows is not None: pr = prime_implicants(pos, decode_rows(forbid_rows, lv), lv, 'forbid')
-    else: pr = prime_implicants(pos, decode_rows(sorted(set(pos_rows) | set(allow_rows)), lv), lv, 'allow')
-    pr = sort_primes(pr)
-    models, complete = minimal_covers(covers(pr, pos), max_models, **kw)
-    return pr, models, complete
+    if forbid_rows is not None: pr = prime_implicants(pos, decode_rows(forbid_rows, lv), lv, 'forbid', deadline=deadline)
+    else: pr = prime_implicants(pos, decode_rows(sorted(set(pos_rows) | set(allow_rows)), lv), lv, 'allow', deadline=deadline)
+    pr = sort_primes(pr); chart = covers(pr, pos)
+    if row_dom: keep = ~row_dominated(chart); pr, chart = pr[keep], chart[keep]
+    return pr, cover_search(chart, max_models, ties, count=count, deadline=deadline, all_sol=all_sol)
 
 # %% ../nbs/07a_qca_minimize.ipynb #9e9c246d
-def _sa_frame(tt, cubes, remainder):
+def _sa_frame(tt, cubes, known):
     "The remainders inside the cubes (a model's simplifying assumptions) as configurations, one row each."
-    m = _space_mask(cubes, tt.levels)
-    if m is None or remainder is None: return None
-    rows = np.nonzero(m & remainder)[0] + 1
+    rows = _sa_rows(tt, cubes, known)
+    if rows is None: return None
     return pd.DataFrame(decode_rows(rows, tt.levels), index=pd.Index(rows, name='row'), columns=tt.conditions)
 
+# %% ../nbs/07a_qca_minimize.ipynb #4e832622
+class LazyFrames(Mapping):
+    "Model label -> frame, each frame built on first access (the simplifying assumptions of each model)."
+    def __init__(self, make:dict): self._make, self._done = dict(make), {}   # label -> function building the frame
+    def __getitem__(self, k):
+        if k not in self._done: self._done[k] = self._make[k]()
+        return self._done[k]
+    def __iter__(self): return iter(self._make)
+    def __len__(self): return len(self._make)
+    def __repr__(self): return f"LazyFrames({list(self._make)})"
+
 # %% ../nbs/07a_qca_minimize.ipynb #a5a8351f
-def _intermediate(tt, pos, cons, pars, remainder, dc, exps, settings):
-    "The conservative solution and one intermediate solution per (conservative, parsimonious) model pair."
+MAX_PAIRS = 4096  # (conservative, parsimonious) model pairs worked out at most, unless max_models=None
+
+def _intermediate(tt, pos, cons, pars, known, dc, exps, settings, max_pairs=MAX_PAIRS, deadline=None):
+    "The conservative solution and one intermediate solution per (conservative, parsimonious) model pair; (conservative, pairs, all pairs done)."
     pr, models = pars._codes, pars._models
-    cpr, cmodels, ccomplete = cons(dc)
-    conserv = QCASolution(tt, 'conservative', cpr, pos, cmodels, ccomplete, settings)
+    cpr, ccs = cons(dc)
+    conserv = QCASolution(tt, 'conservative', cpr, pos, ccs.models, ccs.complete, settings, cover=ccs)
     df = lambda rows: pd.DataFrame(decode_rows(rows, tt.levels), index=pd.Index(rows, name='row'), columns=tt.conditions)
-    pairs = []
-    for ci, cm in enumerate(cmodels):
+    inside = np.all((pr[None, :, :] < 0) | (pr[None, :, :] == cpr[:, None, :]), axis=2)   # t_C (rows) inside t_P (columns)
+    relaxed, sa_of, solved, pairs = {}, {}, {}, []
+    for pj, pm in enumerate(models):
+        sa = _sa_rows(tt, pr[list(pm)], known)
+        if sa is None: raise WinbackError(f"minimize: parsimonious model M{pj + 1} uses more than {MAX_SPACE} remainders; "
+                                          "an intermediate solution cannot list them")
+        sa_of[pj] = sa, decode_rows(sa, tt.levels)
+    for ci, cm in enumerate(ccs.models):
         for pj, pm in enumerate(models):
-            sa_mask = _space_mask(pr[list(pm)], tt.levels) & remainder
-            relaxed = [_relax_term(cpr[a], pr[b], exps) for a in cm for b in pm
-                       if np.all((pr[b] < 0) | (pr[b] == cpr[a]))]
-            ec_mask = sa_mask & _space_mask(np.vstack(relaxed), tt.levels) if relaxed else np.zeros_like(sa_mask)
-            ec = list(np.nonzero(ec_mask)[0] + 1)
-            ipr, imodels, icomplete = cons(sorted(set(dc) | set(ec)))
-            ex = dict(EC=df(ec), DC=df(list(np.nonzero(sa_mask & ~ec_mask)[0] + 1)),
-                      c_model=conserv.models[ci], p_model=pars.models[pj], dir_exp=[conserv._term(e) for e in exps])
-            pairs.append(QCASolution(tt, 'intermediate', ipr, pos, imodels, icomplete, settings, label=f"C{ci+1}P{pj+1}", extra=ex))
-    return conserv, pairs
+            if max_pairs is not None and len(pairs) >= max_pairs: return conserv, pairs, False
+            if pairs and deadline and time.perf_counter() > deadline: return conserv, pairs, False   # time_limit: the pairs so far
+            sa, sa_codes = sa_of[pj]
+            rel = []
+            for a in cm:
+                for b in pm:
+                    if inside[a, b]:
+                        if (a, b) not in relaxed: relaxed[a, b] = _relax_term(cpr[a], pr[b], exps)
+                        rel.append(relaxed[a, b])
+            hit = covers(np.vstack(rel), sa_codes).any(0) if rel and len(sa) else np.zeros(len(sa), bool)
+            ec = tuple(int(r) for r in sa[hit])
+            if ec not in solved:                                    # pairs with the same EC share one minimisation
+                try: ipr, ics = cons(sorted(set(dc) | set(ec)))
+                except PITimeout:
+                    if pairs: return conserv, pairs, False
+                    raise
+                solved[ec] = QCASolution(tt, 'intermediate', ipr, pos, ics.models, ics.complete, settings, cover=ics)
+            pair = copy.copy(solved[ec])
+            pair.label = f"C{ci+1}P{pj+1}"
+            pair.extra = dict(EC=df(list(ec)), DC=df(sa[~hit]), c_model=conserv.models[ci], p_model=pars.models[pj],
+                              dir_exp=[conserv._term(e) for e in exps])
+            pairs.append(pair)
+    return conserv, pairs, True
 
 # %% ../nbs/07a_qca_minimize.ipynb #bd927c41
-def _merge_pairs(tt, pairs, pos, settings):
-    "One object holding the models of all (C, P) pairs; per-pair details stay in `.pairs`."
+def _merge_pairs(tt, pairs, pos, settings, complete, max_models=None):
+    "One object holding the distinct models of all (C, P) pairs (at most `max_models`); per-pair details stay in `.pairs`."
     codes = sort_primes(np.unique(np.vstack([p._codes for p in pairs]), axis=0))
-    idx = {tuple(c): i for i, c in enumerate(codes)}
-    models = sorted({tuple(sorted(idx[tuple(p._codes[i])] for i in m)) for p in pairs for m in p._models})
-    return QCASolution(tt, 'intermediate', codes, pos, models, True, settings)
+    idx = {tuple(c): i for i, c in enumerate(codes.tolist())}
+    found, seen = set(), set()
+    for p in pairs:
+        if id(p._models) in seen: continue                      # pairs sharing one minimisation share their models
+        seen.add(id(p._models))
+        remap = [idx[tuple(c)] for c in p._codes.tolist()]
+        found.update(tuple(sorted(remap[i] for i in m)) for m in p._models)
+    everything = sorted(found, key=lambda m: (len(m), m))
+    models = everything if max_models is None else everything[:max_models]
+    complete = complete and len(models) == len(everything)
+    stopped = None if complete else ('time_limit' if any(p.cover.stopped == 'time_limit' for p in pairs) else 'max_models')
+    cs = CoverSet(models, complete, len(everything), complete, pairs[0].cover.size, stopped)
+    return QCASolution(tt, 'intermediate', codes, pos, models, complete, settings, cover=cs)
 
 # %% ../nbs/07a_qca_minimize.ipynb #ed292673
 def minimize(
-    tt:TruthTable,          # truth table from `truth_table`
-    include:str='',         # '' conservative; '?' remainders as don't-cares (parsimonious); add 'C' to use contradictions
-    dir_exp=None,           # directional expectations, e.g. 'DEV, URB, ~LIT*IND' (needs include='?') -> intermediate
-    exclude=(),             # remainder row numbers that may not be used (e.g. untenable or contradictory SAs)
-    max_models:int=256,     # cap on the number of tied minimal models (complete=False when reached)
-    time_limit:float|None=None, # seconds per PI-chart search (complete=False when reached)
-    method:str='dfs',       # tie enumeration, see `minimal_covers`
+    tt:TruthTable,              # truth table from `truth_table`
+    include:str='',             # '' conservative; '?' remainders as don't-cares (parsimonious); add 'C' to use contradictions
+    dir_exp=None,               # directional expectations, e.g. 'DEV, URB, ~LIT*IND' (needs include='?') -> intermediate
+    exclude=(),                 # remainder row numbers that may not be used (e.g. untenable or contradictory SAs)
+    max_models:int|None=256,    # list at most this many tied models (None: all; 0: count only); the printout says so
+    count:bool=False,           # count the tied models exactly even when the list is capped
+    time_limit:float|None=None, # seconds for the whole minimisation, prime implicants included
+    ties:str='dfs',             # how tied models are enumerated: 'dfs' or 'milp' (see `cover_search`)
+    row_dom:bool=False,         # R's row.dom: drop prime implicants dominated by another before solving
+    all_sol:bool=False,         # R's all.sol: every irredundant cover, not only those with the fewest PIs
+    sol_cov:float=1,            # R's sol.cov: the printout uses '<->' when the solution's covS reaches it
 )->QCASolution:
     "Minimize a truth table to its conservative, parsimonious or intermediate solution(s)."
     if not isinstance(tt, TruthTable): raise TypeError("minimize: tt must be a TruthTable (see truth_table)")
-    inc = {s.strip() for s in str(include).replace(',', ' ').split()}
+    inc = set(str(include).replace(',', '').replace(' ', ''))
     problems = []
-    if inc - {'?', 'C'}: problems.append(f"include must contain only '?' and/or 'C'; got {include!r}")
+    if inc - {'?', 'C'}: problems.append(f"include must contain only '?' and/or 'C' (e.g. '?', 'C', '?C'); got {include!r}")
     if dir_exp is not None and '?' not in inc: problems.append("dir_exp needs include='?' (an intermediate solution sits between the conservative and the parsimonious one)")
     pos = tt.positive
     if not pos: problems.append(f"the truth table has no positive rows (OUT = 1) for {tt.outcome}; lower incl_cut or check the outcome")
     exclude = sorted({int(r) for r in np.atleast_1d(exclude)}) if len(np.atleast_1d(exclude)) else []
-    total = int(np.prod(tt.levels))
+    total = int(np.prod(tt.levels, dtype=float))
     if any(not 1 <= r <= total for r in exclude): problems.append(f"exclude: row numbers must lie in 1..{total}")
     if set(exclude) & set(pos): problems.append(f"exclude: rows {sorted(set(exclude) & set(pos))} are positive rows")
+    if max_models is not None and (int(max_models) != max_models or max_models < 0): problems.append(f"max_models must be an integer >= 0 or None; got {max_models!r}")
+    if ties not in ('dfs', 'milp'): problems.append(f"ties must be 'dfs' or 'milp'; got {ties!r}")
     exps = None
     if dir_exp is not None:
         try: exps = _parse_dir_exp(dir_exp, tt.conditions, tt.levels)
         except InputError as e: problems += [f"dir_exp: {p}" for p in e.problems]
     if problems: raise InputError("minimize", problems)
     settings = dict(tt.settings, tt_exclude=tt.settings['exclude'], include=''.join(sorted(inc)), dir_exp=dir_exp,
-                    exclude=exclude, max_models=max_models, time_limit=time_limit, method=method)
+                    exclude=exclude, max_models=max_models, count=count, time_limit=time_limit, ties=ties,
+                    row_dom=row_dom, all_sol=all_sol, sol_cov=sol_cov)
     neg = tt.negative + ([] if 'C' in inc else tt.contradictions)
     dc = tt.contradictions if 'C' in inc else []
-    remainder = _remainder_mask(tt, tt.levels) if total <= MAX_SPACE else None
-    if remainder is not None and exclude: remainder[np.asarray(exclude) - 1] = False
-    kw = dict(max_models=max_models, time_limit=time_limit, method=method)
+    known = _known_rows(tt, exclude)
+    deadline = time.perf_counter() + time_limit if time_limit else None
+    kw = dict(max_models=max_models, ties=ties, count=count, deadline=deadline, row_dom=row_dom, all_sol=all_sol)
     cons = lambda allow: _solve(tt, pos, allow_rows=allow, **kw)
-    if '?' not in inc:
-        pr, models, complete = cons(dc)
-        return QCASolution(tt, 'conservative', pr, pos, models, complete, settings,
-                           sa={f"M{i+1}": _sa_frame(tt, pr[list(m)], remainder) for i, m in enumerate(models)})
-    pr, models, complete = _solve(tt, pos, forbid_rows=sorted(set(neg) | set(exclude)), **kw)
-    sa = {f"M{i+1}": _sa_frame(tt, pr[list(m)], remainder) for i, m in enumerate(models)}
-    pars = QCASolution(tt, 'parsimonious', pr, pos, models, complete, settings, sa=sa)
-    if dir_exp is None: return pars
-    if remainder is None: raise WinbackError(f"minimize: intermediate solutions need a truth table of at most {MAX_SPACE} rows")
-    conserv, pairs = _intermediate(tt, pos, cons, pars, remainder, dc, exps, settings)
-    res = pairs[0] if len(pairs) == 1 else _merge_pairs(tt, pairs, pos, settings)
-    res.pairs, res.conservative, res.parsimonious = pairs, conserv, pars
-    res.complete = all(p.complete for p in pairs) and complete and conserv.complete
+    sa = lambda pr, cs: LazyFrames({f"M{i+1}": (lambda m=m: _sa_frame(tt, pr[list(m)], known)) for i, m in enumerate(cs.models)})
+    phase = 'the prime implicants of the conservative solution' if '?' not in inc else 'the prime implicants of the parsimonious solution'
+    try:
+        if '?' not in inc:
+            pr, cs = cons(dc)
+            return QCASolution(tt, 'conservative', pr, pos, cs.models, cs.complete, settings, sa=sa(pr, cs), cover=cs)
+        pr, cs = _solve(tt, pos, forbid_rows=sorted(set(neg) | set(exclude)), **kw)
+        pars = QCASolution(tt, 'parsimonious', pr, pos, cs.models, cs.complete, settings, sa=sa(pr, cs), cover=cs)
+        if dir_exp is None: return pars
+        phase = ('the conservative solution and the first (conservative, parsimonious) pair of the intermediate '
+                 'solution (simplifying assumptions, easy counterfactuals, prime implicants)')
+        conserv, pairs, all_pairs = _intermediate(tt, pos, cons, pars, known, dc, exps, settings,
+                                                  None if max_models is None else MAX_PAIRS, deadline)
+    except PITimeout as e:
+        raise WinbackError(f"minimize: time_limit = {time_limit:g} s ran out while working out {phase} ({e}); "
+                           "no model could be formed: raise time_limit") from None
+    complete = all(p.complete for p in pairs) and pars.complete and conserv.complete and all_pairs
+    res = pairs[0] if len(pairs) == 1 else _merge_pairs(tt, pairs, pos, settings, complete, max_models)
+    if not complete:                   # pairs from capped lists: more intermediate models may exist
+        res.cover = CoverSet(res.cover.models, False, res.cover.count, False, res.cover.size,
+                             'time_limit' if any(x.cover.stopped == 'time_limit' for x in [pars, conserv] + pairs)
+                             or (deadline and time.perf_counter() > deadline) else 'pairs')
+    res.pairs, res.conservative, res.parsimonious, res.complete = pairs, conserv, pars, complete and res.cover.complete
     return res
 
 # %% ../nbs/07a_qca_minimize.ipynb #13ca5d2e
