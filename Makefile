@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: demo test install bench lint test-lowest clean-venv
+.PHONY: demo test install bench lint test-lowest clean-venv docs
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,10 @@ test-lowest:
 	test -x .venv-lowest/bin/python || $(PYTHON) -m venv .venv-lowest
 	.venv-lowest/bin/python -m pip install --quiet $(LOWEST) -e ".[dev]"
 	MPLBACKEND=Agg .venv-lowest/bin/python -m pytest -q -p no:cacheprovider --ignore=tests/test_notebooks.py
+
+# The documentation site, offline: notebooks -> _proc/ (nbdev's processing) -> Sphinx + MyST-NB + Furo -> _docs/
+docs: install
+	MPLBACKEND=Agg $(BIN)/python docs/build.py
 
 bench: install
 	MPLBACKEND=Agg $(BIN)/python bench/run.py
