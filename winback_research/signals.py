@@ -23,7 +23,7 @@ PERIODS = {"week": "W", "month": "M", "quarter": "Q"}
 BASELINE = 12        # trailing periods in the baseline (the current one excluded)
 MIN_BASELINE = 6     # fewer baseline periods than this: no z-score
 SD_FLOOR = 0.1       # the baseline's standard deviation is at least this share of its mean
-INDICATORS = {       # indicator -> (column, DOMAIN.md §2 indicator it measures)
+INDICATORS = {       # indicator -> (column, indicator of source RUN it measures)
     "volume": ("quantity", "orders"), "frequency": ("n_orders", "orders"),
     "margin": ("margin", "profit"), "margin_rate": ("margin_rate", "profit"),
     "referrals": ("referrals", "indirect"),
