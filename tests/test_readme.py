@@ -31,7 +31,7 @@ def test_readme_has_commands():
 
 @pytest.fixture(scope="module")
 def your_files(tmp_path_factory):
-    "The files a user brings: a coded study, two coders' codings of it and their resolved disagreements, a list of lost customers."
+    "The files a user brings: a coded study, two coders' codings of it and their resolved disagreements, a list of lost customers, an order history."
     from winback_research.datasets import load_example
     from winback_research.cases import write_cases
     from winback_research.assess import open_case
@@ -49,6 +49,8 @@ def your_files(tmp_path_factory):
     dis["consensus"] = dis["coder_a"].where(dis["coder_a"].notna(), "blank")
     dis.to_csv(d / "resolved.csv", index=False)
     write_cases(open_case(study.iloc[:4]), d / "lost_customers.csv")
+    from winback_research.orders import write_example_orders
+    write_example_orders(d)      # an order history: orders.parquet, wallet.csv, events.csv
     return d
 
 
