@@ -222,13 +222,16 @@ def _rule_message(rule, row):
     return rule.message.format(**vals)
 
 # %% ../nbs/01_cases.ipynb #4f3295e6
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")   # and unpaired surrogates: not text at all
 _CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "backspace", 0x1b: "ESC", 0x7f: "DEL"}
 
 def _control_rule(
     ch:str, # the first control character of a cell
 )->str:     # the rule it breaks
     "The rule for a cell holding a control character (tab, line feed and carriage return are allowed)."
+    if 0xD800 <= ord(ch) <= 0xDFFF:
+        return (f"contains U+{ord(ch):04X}, half of a UTF-16 surrogate pair and not a character: the file is damaged or was "
+                "written by a broken program; remove it")
     name = _CONTROL_NAMES.get(ord(ch))
     return (f"contains the control character U+{ord(ch):04X}{f' ({name})' if name else ''}: invisible, and never part of "
             "a name or a code; remove it (it often comes from a copy out of another program or a damaged file)")
@@ -259,7 +262,8 @@ def parse_table(
             if len(x) > lim.cell_chars:
                 vals.append(None); probs.append(Problem(where(i), c, None, _over(f"is {len(x):,} characters long", "cell_chars", lim), (i + 1, j))); continue
             if m := _CONTROL.search(x):
-                vals.append(None); probs.append(Problem(where(i), c, x, _control_rule(m.group()), (i + 1, j))); continue
+                shown = x.encode("utf-8", "backslashreplace").decode("utf-8")   # a surrogate cannot be printed or stored as text
+                vals.append(None); probs.append(Problem(where(i), c, shown, _control_rule(m.group()), (i + 1, j))); continue
             if x == "" or (x.strip() == "" and (v is None or v.type != "text")): vals.append(None); continue   # '' is missing in every format
             if v is None: vals.append(x); continue
             try: vals.append(parse_cell(v, x)); continue

@@ -162,7 +162,7 @@ def protect_frame(
     for c in out.columns:
         s = out[c]
         if _is_text(s):
-            out[c] = s.astype(object).map(protect_cell)
+            out[c] = pd.Series([protect_cell(x) for x in s.astype(object)], index=s.index, dtype=object)   # object: text with a lone surrogate cannot be stored as Arrow strings
     out.columns = [protect_cell(str(c)) for c in out.columns]
     return out
 
