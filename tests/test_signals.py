@@ -7,7 +7,8 @@ import pytest
 
 from winback_research.core import InputError
 from winback_research.orders import connect, read_orders, read_events, simulate_orders
-from winback_research.signals import (period_signals, alerts, evaluate_alerts, trajectories_svg, _pandas_signals, INDICATORS)
+from winback_research.signals import (period_signals, alerts, evaluate_alerts, trajectories_svg, _pandas_signals, INDICATORS,
+                                      UPWARD, FROM_EVENTS)
 
 CHECK = ["quantity", "n_orders", "revenue", "cost", "margin", "mean_order_size", "margin_rate", "margin_rate_3",
          "revenue_growth", "cost_growth", "margin_trend", "referrals", "resolution_days"] + \
@@ -28,11 +29,11 @@ def _as_float(df):
     return df[CHECK].apply(lambda c: c.astype(float)).reset_index(drop=True)
 
 
-def page(z, k=0.5):
-    "Page (1954): S_t = max(0, S_{t-1} - z_t - k), periods without a z-score skipped."
+def page(z, k=0.5, up=False):
+    "Page (1954): S_t = max(0, S_{t-1} - z_t - k) for a fall (+z_t for a rise), periods without a z-score skipped."
     S, out = 0.0, []
     for v in z:
-        S = S if v != v else max(0.0, S - v - k)
+        S = S if v != v else max(0.0, S + (v if up else -v) - k)
         out.append(S)
     return np.array(out)
 
@@ -47,10 +48,63 @@ def test_ibis_equals_pandas_reference(sim, con, period):
 
 
 def test_cusum_window_form_equals_page_recursion(sim, con):
-    got = con.execute(period_signals(read_orders(sim.orders, con=con)))
+    got = con.execute(period_signals(read_orders(sim.orders, con=con), events=read_events(sim.events, con=con)))
+    assert got.z_resolution.notna().sum() > 0
     for _, g in got.groupby("customer_id"):
         for n in INDICATORS:
-            np.testing.assert_allclose(g[f"cusum_{n}"].to_numpy(float), page(g[f"z_{n}"].to_numpy(float)), atol=1e-9)
+            np.testing.assert_allclose(g[f"cusum_{n}"].to_numpy(float), page(g[f"z_{n}"].to_numpy(float), up=n in UPWARD), atol=1e-9)
+
+
+def test_without_events_the_event_indicators_are_silent(sim, con):
+    got = con.execute(period_signals(read_orders(sim.orders, con=con)))
+    for n in FROM_EVENTS:
+        assert got[f"z_{n}"].isna().all() and got[f"{n}_base"].isna().all() and (got[f"cusum_{n}"] == 0).all()
+    ref = _pandas_signals(sim.orders, "month")
+    pd.testing.assert_frame_equal(_as_float(got), _as_float(ref), rtol=1e-9, atol=1e-9)
+
+
+def test_unordered_signals_hold_the_same_rows(sim, con):
+    o = read_orders(sim.orders, con=con)
+    a = con.execute(period_signals(o))
+    b = con.execute(period_signals(o, ordered=False)).sort_values(["customer_id", "period"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def _customer(months, per_month, qty=100.0):
+    "A hand-made customer: `per_month[i]` orders of about `qty` in month i."
+    from decimal import Decimal
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2021-01-01", periods=months, freq="MS")
+    rows = [(d + pd.Timedelta(days=i), qty + rng.normal(0, 5)) for d, n in zip(days, per_month) for i in range(n)]
+    df = pd.DataFrame({"customer_id": "X", "order_date": [r[0].date() for r in rows], "quantity": [r[1] for r in rows], "currency": "EUR"})
+    df["revenue"] = [Decimal(f"{q * 10:.2f}") for q in df.quantity]
+    df["cost"] = [Decimal(f"{q * 7:.2f}") for q in df.quantity]
+    return days, df
+
+
+def test_slower_complaint_resolution_fires_upward(con):
+    # complaints resolved in 5-7 days for two years, then one that takes 40 days
+    days, df = _customer(30, [4] * 30)
+    opened = list(days[1:25:3]) + [days[26]]
+    took = [5, 6, 7, 5, 6, 7, 5, 6, 40]
+    ev = pd.DataFrame([(d.date(), "complaint_opened", f"K{i}") for i, d in enumerate(opened)] +
+                      [((d + pd.Timedelta(days=t)).date(), "complaint_resolved", f"K{i}") for i, (d, t) in enumerate(zip(opened, took))],
+                      columns=["date", "kind", "complaint_id"]).assign(customer_id="X")
+    s = period_signals(read_orders(df, con=con), events=read_events(ev, con=con))
+    a = con.execute(alerts(s))
+    r = a[a.indicator == "resolution"]
+    assert len(r) == 1 and pd.Timestamp(r.fired.iloc[0]) == (days[26] + pd.Timedelta(days=40)).to_period("M").start_time
+    assert r.value.iloc[0] == 40 and r.change.iloc[0] > 5                 # against a mean of 5.9 days
+    assert a[a.indicator == "volume"].empty                              # the orders did not move
+
+
+def test_a_year_without_orders_matches_the_reference(con):
+    # twelve empty months: the baseline is all zeros, its standard deviation exactly 0 (pandas' running variance is not)
+    days, df = _customer(40, [5] * 20 + [0] * 14 + [5] * 6)
+    got = con.execute(period_signals(read_orders(df, con=con)))
+    ref = _pandas_signals(df, "month")
+    assert (got.volume_sd == 0).sum() >= 2
+    pd.testing.assert_frame_equal(_as_float(got), _as_float(ref), rtol=1e-9, atol=1e-9)
 
 
 def test_zero_rows_and_money(sim, con):

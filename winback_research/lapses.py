@@ -299,7 +299,7 @@ def run_signals(
     notes, tables = [], {}
     try:
         from winback_research import signals as sg
-        ps = sg.period_signals(t, period="month", events=ev)
+        ps = sg.period_signals(t, period="month", events=ev, ordered=False)
         al = sg.alerts(ps, as_of=as_of)
         tables["alerts.csv"] = al.execute() if hasattr(al, "execute") else pd.DataFrame(al)
     except ImportError:

@@ -15,8 +15,8 @@ import pandas as pd
 from .core import Problem, InputError
 
 # %% auto #0
-__all__ = ['PERIODS', 'BASELINE', 'MIN_BASELINE', 'SD_FLOOR', 'INDICATORS', 'EXPECTED', 'period_signals', 'alerts',
-           'evaluate_alerts', 'trajectories_svg']
+__all__ = ['PERIODS', 'BASELINE', 'MIN_BASELINE', 'SD_FLOOR', 'INDICATORS', 'UPWARD', 'FROM_EVENTS', 'EXPANDING', 'MIN_EXPANDING',
+           'EXPECTED', 'period_signals', 'alerts', 'evaluate_alerts', 'trajectories_svg']
 
 # %% ../nbs/14_signals.ipynb #aa7859af
 PERIODS = {"week": "W", "month": "M", "quarter": "Q"}
@@ -26,8 +26,13 @@ SD_FLOOR = 0.1       # the baseline's standard deviation is at least this share 
 INDICATORS = {       # indicator -> (column, indicator of source RUN it measures)
     "volume": ("quantity", "orders"), "frequency": ("n_orders", "orders"),
     "margin": ("margin", "profit"), "margin_rate": ("margin_rate", "profit"),
-    "referrals": ("referrals", "indirect"),
+    "referrals": ("referrals", "indirect"), "resolution": ("resolution_days", "indirect"),
 }
+UPWARD = {"resolution"}                   # indicators whose rise is the warning sign (complaints resolved more slowly)
+FROM_EVENTS = {"referrals", "resolution"} # indicators that need the events table
+EXPANDING = {"resolution"}  # sparse indicators: the baseline is the customer's whole past, not the trailing periods
+MIN_EXPANDING = 3          # ... and needs this many earlier observations
+_NULLABLE = {"margin_rate", "resolution_days"}   # columns that can be null on the spine (no revenue; no complaint resolved)
 
 # %% ../nbs/14_signals.ipynb #6858ceeb
 def _spine(orders, period:str):
@@ -61,6 +66,7 @@ def period_signals(
     events=None,            # an events table from `read_events` (referrals, complaints), optional
     baseline:int=BASELINE,  # trailing periods in each customer's baseline
     k:float=0.5,            # CUSUM allowance in standard deviations (Page 1954's reference value)
+    ordered:bool=True,      # sorted by customer and period; False when the result is stored or aggregated further
 ):                          # an Ibis table, one row per customer and period
     "Per customer and period: volume, frequency, size, revenue, margin, cost-to-serve growth, referrals, z-scores and CUSUMs."
     import ibis
@@ -80,48 +86,64 @@ def period_signals(
         s = s.mutate(referrals=s.referrals.fill_null(0).cast("int64"), complaints_resolved=s.complaints_resolved.fill_null(0).cast("int64"))
     else:
         s = s.mutate(referrals=ibis.literal(0, "int64"), complaints_resolved=ibis.literal(0, "int64"), resolution_days=ibis.null("float64"))
-    return _derive(s, baseline, k)
+    s = _derive(s, baseline, k, events=events is not None)
+    return s.order_by(["customer_id", "period"]) if ordered else s
 
 # %% ../nbs/14_signals.ipynb #c4293780
-def _derive(s, baseline:int, k:float):
-    "Ratios, rolling sums, the dog flag, baselines, z-scores and CUSUMs, all as window functions."
+def _derive(s, baseline:int, k:float, events:bool=True):
+    "Ratios, rolling sums, the dog flag, baselines, z-scores and CUSUMs: three window passes, row-level columns last."
     import ibis
     w = dict(group_by="customer_id", order_by="period")
     f = lambda x: x.cast("float64")
-    s = s.mutate(margin=s.revenue - s.cost)
-    s = s.mutate(mean_order_size=s.quantity / s.n_orders.nullif(0).cast("float64"),
-                 margin_f=f(s.margin), revenue_f=f(s.revenue), cost_f=f(s.cost))
-    s = s.mutate(margin_rate=s.margin_f / s.revenue_f.nullif(0.0),
-                 rev3=s.revenue_f.sum().over(ibis.window(rows=(-2, 0), **w)), mar3=s.margin_f.sum().over(ibis.window(rows=(-2, 0), **w)),
-                 rev12=s.revenue_f.sum().over(ibis.window(rows=(-11, 0), **w)), cost12=s.cost_f.sum().over(ibis.window(rows=(-11, 0), **w)),
-                 rev12p=s.revenue_f.sum().over(ibis.window(rows=(-23, -12), **w)), cost12p=s.cost_f.sum().over(ibis.window(rows=(-23, -12), **w)),
-                 n=ibis.row_number().over(ibis.window(**w)) + 1)   # Ibis counts rows from 0
-    s = s.mutate(margin_rate_3=s.mar3 / s.rev3.nullif(0.0),
-                 revenue_growth=ibis.ifelse(s.n >= 24, s.rev12 / s.rev12p.nullif(0.0) - 1, ibis.null("float64")),
-                 cost_growth=ibis.ifelse(s.n >= 24, s.cost12 / s.cost12p.nullif(0.0) - 1, ibis.null("float64")),
-                 margin_rate_12=s.rev12.nullif(0.0).isnull().ifelse(ibis.null("float64"), (s.rev12 - s.cost12) / s.rev12.nullif(0.0)))
-    s = s.mutate(margin_trend=s.margin_rate_12 - s.margin_rate_12.lag(12).over(ibis.window(**w)),
-                 dog=(s.cost_growth - s.revenue_growth > 0.05).fill_null(False))
-    bw = ibis.window(rows=(-baseline, -1), **w)
-    cols = {}
-    for name, (col, _) in INDICATORS.items():
-        x = s[col].cast("float64")
-        cols[f"{name}_base"] = x.mean().over(bw)
-        cols[f"{name}_sd"] = x.std().over(bw)
-        cols[f"{name}_nb"] = x.count().over(bw)
-    s = s.mutate(**cols)
-    z = {}
-    for name, (col, _) in INDICATORS.items():
-        ok = s[f"{name}_nb"] >= MIN_BASELINE
-        sd = ibis.greatest(s[f"{name}_sd"], SD_FLOOR * s[f"{name}_base"].abs())
-        z[f"z_{name}"] = ok.ifelse((s[col].cast("float64") - s[f"{name}_base"]) / sd.nullif(0.0), ibis.null("float64"))
-    s = s.mutate(**z)
-    c = {f"c_{n}": (-s[f"z_{n}"] - k).fill_null(0.0).sum().over(ibis.window(rows=(None, 0), **w)) for n in INDICATORS}
-    s = s.mutate(**c)
-    m = {f"cusum_{n}": s[f"c_{n}"] - ibis.least(s[f"c_{n}"].min().over(ibis.window(rows=(None, 0), **w)), 0.0) for n in INDICATORS}
-    s = s.mutate(**m)
-    drop = [c for c in s.columns if c.startswith("c_") or c.endswith(("_nb",)) or c in ("rev3", "mar3", "rev12", "cost12", "rev12p", "cost12p", "n", "margin_f", "revenue_f", "cost_f")]
-    return s.drop(*drop).order_by(["customer_id", "period"])
+    rows = lambda a, b: ibis.window(rows=(a, b), **w)
+    cum, lagw = rows(None, 0), ibis.window(**w)
+    bws = {n: rows(None, -1) if n in EXPANDING else rows(-baseline, -1) for n in INDICATORS}
+    mins = {n: MIN_EXPANDING if n in EXPANDING else MIN_BASELINE for n in INDICATORS}
+    used = [n for n in INDICATORS if events or n not in FROM_EVENTS]     # without events: no baseline, no z, S = 0
+    none = ibis.null("float64")
+    def values(s):
+        m = f(s.revenue - s.cost)
+        return {"quantity": s.quantity, "n_orders": f(s.n_orders), "margin": m, "margin_rate": m / f(s.revenue).nullif(0.0),
+                "referrals": f(s.referrals), "resolution_days": f(s.resolution_days)}
+    def zscores(s):
+        v, z = values(s), {n: none for n in INDICATORS}
+        for name in used:
+            col = INDICATORS[name][0]
+            sd = ibis.greatest(s[f"{name}_sd"], SD_FLOOR * s[f"{name}_base"].abs())
+            z[name] = (s[f"{name}_nb"] >= mins[name]).ifelse((v[col] - s[f"{name}_base"]) / sd.nullif(0.0), ibis.null("float64"))
+        return z
+    # pass 1: sliding sums over the raw columns
+    v = values(s)
+    n = ibis.row_number().over(lagw) + 1                       # Ibis counts rows from 0
+    one = dict(rev3=f(s.revenue).sum().over(rows(-2, 0)), mar3=v["margin"].sum().over(rows(-2, 0)),
+               rev12=f(s.revenue).sum().over(rows(-11, 0)), cost12=f(s.cost).sum().over(rows(-11, 0)), n=n)
+    for name in used:
+        col = INDICATORS[name][0]
+        bw = bws[name]
+        one[f"{name}_nb"] = v[col].count().over(bw) if col in _NULLABLE else ibis.least(n - 1, baseline)   # the spine has no gaps
+        one[f"{name}_sum"] = v[col].sum().over(bw)
+        one[f"{name}_sd"] = v[col].std().over(bw)
+    s = s.mutate(**one)
+    s = s.mutate(**{f"{name}_base": s[f"{name}_sum"] / s[f"{name}_nb"].nullif(0).cast("float64") for name in used})
+    # pass 2: last year's rolling sums (a lag of 12 rows on the gap-free spine) and the CUSUM's running sums
+    z = zscores(s)
+    s = s.mutate(rev12p=s.rev12.lag(12).over(lagw), cost12p=s.cost12.lag(12).over(lagw),
+                 **{f"c_{n}": ((z[n] if n in UPWARD else -z[n]) - k).fill_null(0.0).sum().over(cum) for n in used})
+    # pass 3: the running minimum of each running sum
+    s = s.mutate(**{f"m_{n}": s[f"c_{n}"].min().over(cum) for n in used})
+    z, v = zscores(s), values(s)
+    mr12 = lambda r, c: r.nullif(0.0).isnull().ifelse(ibis.null("float64"), (r - c) / r.nullif(0.0))
+    rg = ibis.ifelse(s.n >= 24, s.rev12 / s.rev12p.nullif(0.0) - 1, ibis.null("float64"))
+    cg = ibis.ifelse(s.n >= 24, s.cost12 / s.cost12p.nullif(0.0) - 1, ibis.null("float64"))
+    out = dict(margin=s.revenue - s.cost, mean_order_size=s.quantity / f(s.n_orders.nullif(0)), margin_rate=v["margin_rate"],
+               margin_rate_3=s.mar3 / s.rev3.nullif(0.0), revenue_growth=rg, cost_growth=cg, margin_rate_12=mr12(s.rev12, s.cost12),
+               margin_trend=mr12(s.rev12, s.cost12) - mr12(s.rev12p, s.cost12p), dog=(cg - rg > 0.05).fill_null(False))
+    for n in INDICATORS: out[f"{n}_base"], out[f"{n}_sd"] = (s[f"{n}_base"], s[f"{n}_sd"]) if n in used else (none, none)
+    out.update({f"z_{n}": z[n] for n in INDICATORS})
+    out.update({f"cusum_{n}": s[f"c_{n}"] - ibis.least(s[f"m_{n}"], 0.0) if n in used else ibis.literal(0.0) for n in INDICATORS})
+    keep = ["customer_id", "period", "quantity", "n_orders", "revenue", "cost", "referrals", "complaints_resolved", "resolution_days"]
+    return s.select(*keep, **out)
+
 
 # %% ../nbs/14_signals.ipynb #06969a6a
 def _pandas_signals(
@@ -170,39 +192,28 @@ def _pandas_signals(
     s["margin_trend"] = s.margin_rate_12 - g("margin_rate_12").shift(12)
     s["dog"] = (s.cost_growth - s.revenue_growth > 0.05).fillna(False).astype(bool)
     for name, (col, _) in INDICATORS.items():
+        if events is None and name in FROM_EVENTS:
+            s[f"{name}_base"] = s[f"{name}_sd"] = s[f"z_{name}"] = np.nan; s[f"cusum_{name}"] = 0.0
+            continue
         sh = g(col).shift(1)
-        r = sh.groupby(s.customer_id, sort=False).rolling(baseline, min_periods=1)
+        gs = sh.groupby(s.customer_id, sort=False)
+        r = gs.expanding(min_periods=1) if name in EXPANDING else gs.rolling(baseline, min_periods=1)
         base, sd, nb = (r.mean().reset_index(level=0, drop=True), r.std().reset_index(level=0, drop=True),
                         r.count().reset_index(level=0, drop=True))
+        flat = r.max().reset_index(level=0, drop=True) == r.min().reset_index(level=0, drop=True)
+        sd = sd.mask(flat & sd.notna(), 0.0)    # pandas' running variance leaves a residue after a long run of equal values
         s[f"{name}_base"], s[f"{name}_sd"] = base, sd
         sd = np.maximum(sd, SD_FLOOR * base.abs())
-        s[f"z_{name}"] = ((s[col] - base) / sd.replace(0, np.nan)).where(nb >= MIN_BASELINE)
-        c = (-s[f"z_{name}"] - k).fillna(0.0).groupby(s.customer_id, sort=False).cumsum()
+        s[f"z_{name}"] = ((s[col] - base) / sd.replace(0, np.nan)).where(nb >= (MIN_EXPANDING if name in EXPANDING else MIN_BASELINE))
+        c = ((s[f"z_{name}"] if name in UPWARD else -s[f"z_{name}"]) - k).fillna(0.0).groupby(s.customer_id, sort=False).cumsum()
         s[f"cusum_{name}"] = c - np.minimum(c.groupby(s.customer_id, sort=False).cummin(), 0.0)
     s["period"] = s.period.dt.start_time
     return s.sort_values(["customer_id", "period"], kind="stable").reset_index(drop=True)
 
-# %% ../nbs/14_signals.ipynb #23887a31
-def _long(signals, rule:str, threshold:float):
-    "The signals as one row per customer, period and indicator, with the firing flag and the run it belongs to."
-    import ibis
-    parts = []
-    for name in INDICATORS:
-        col = INDICATORS[name][0]
-        stat = signals[f"cusum_{name}"] if rule == "cusum" else -signals[f"z_{name}"]
-        active = (stat > 0) if rule == "cusum" else (stat > threshold)
-        parts.append(signals.select("customer_id", "period", indicator=ibis.literal(name), value=signals[col].cast("float64"),
-                                    base=signals[f"{name}_base"], stat=stat.cast("float64"),
-                                    active=active.fill_null(False), fired=(stat > threshold).fill_null(False)))
-    u = ibis.union(*parts)
-    w = ibis.window(group_by=["customer_id", "indicator"], order_by="period", rows=(None, 0))
-    u = u.mutate(run=(~u.active).cast("int64").sum().over(w))
-    return u
-
 # %% ../nbs/14_signals.ipynb #a594bc92
 def alerts(
     signals,               # the table from `period_signals`
-    rule:str="cusum",      # "cusum" (S_t above `threshold`) or "z" (z below −`threshold`)
+    rule:str="cusum",      # "cusum" (S_t above `threshold`) or "z" (z beyond `threshold` in the warning direction)
     threshold:float|None=None, # 5 for the CUSUM (h = 5 standard deviations), 3 for z
     as_of=None,            # a date: only periods up to it are seen (what was knowable then)
 ):                         # an Ibis table: customer_id, indicator, domain, fired, since, stat, value, base, change
@@ -211,18 +222,29 @@ def alerts(
     if rule not in ("cusum", "z"): raise InputError("alerts", [Problem("argument rule", None, rule, "must be 'cusum' or 'z'")])
     threshold = threshold if threshold is not None else (5.0 if rule == "cusum" else 3.0)
     if as_of is not None: signals = signals.filter(signals.period <= pd.Timestamp(as_of).date())
-    u = _long(signals, rule, threshold)
-    w = ibis.window(group_by=["customer_id", "indicator", "run"])
-    u = u.mutate(since=u.period.min(where=u.active).over(w), first=u.period.min(where=u.fired).over(w))
-    a = u.filter(u.fired & (u.period == u.first))
-    dom = ibis.cases(*[(a.indicator == n, d) for n, (_, d) in INDICATORS.items()])
-    return a.select("customer_id", "indicator", domain=dom, fired=a.period, since=a.since, stat=a.stat, value=a.value, base=a.base,
-                    change=a.value / a.base.nullif(0.0) - 1).order_by(["customer_id", "fired", "indicator"])
+    stat = {n: (signals[f"cusum_{n}"] if rule == "cusum" else signals[f"z_{n}"] if n in UPWARD else -signals[f"z_{n}"]).cast("float64") for n in INDICATORS}
+    active = {n: ((stat[n] > 0) if rule == "cusum" else (stat[n] > threshold)).fill_null(False) for n in INDICATORS}
+    cum = ibis.window(group_by="customer_id", order_by="period", rows=(None, 0))
+    runs = signals.select("customer_id", "period", **{f"s_{n}": stat[n] for n in INDICATORS}, **{f"a_{n}": active[n] for n in INDICATORS},
+                          **{f"r_{n}": (~active[n]).cast("int64").sum().over(cum) for n in INDICATORS})
+    parts = []
+    for name, (col, dom) in INDICATORS.items():
+        act, st = runs[f"a_{name}"], runs[f"s_{name}"]
+        g = (runs.filter(act).group_by(["customer_id", runs[f"r_{name}"].name("run")])
+             .aggregate(since=runs.period.min(), first=runs.period.min(where=st > threshold)))
+        g = g.filter(g.first.notnull())
+        x = signals.filter((stat[name] > threshold).fill_null(False))
+        x = x.select(cid="customer_id", at="period", stat=stat[name], value=x[col].cast("float64"), base=x[f"{name}_base"])
+        j = g.join(x, [g.customer_id == x.cid, g.first == x.at])
+        parts.append(j.select("customer_id", indicator=ibis.literal(name), domain=ibis.literal(dom), fired=j.first, since=j.since,
+                              stat=j.stat, value=j.value, base=j.base, change=j.value / j.base.nullif(0.0) - 1))
+    return ibis.union(*parts).order_by(["customer_id", "fired", "indicator"])
+
 
 # %% ../nbs/14_signals.ipynb #7ae3a2e9
 EXPECTED = {   # planted change -> the indicators that should fire
-    "decline": ("volume", "frequency"), "lapse": ("volume", "frequency"), "margin_squeeze": ("margin_rate", "margin"),
-    "dog": ("margin_rate", "margin"),
+    "decline": ("volume", "frequency", "resolution"), "lapse": ("volume", "frequency", "resolution"),
+    "margin_squeeze": ("margin_rate", "margin", "resolution"), "dog": ("margin_rate", "margin", "resolution"),
 }
 
 def evaluate_alerts(
