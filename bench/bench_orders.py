@@ -49,23 +49,31 @@ def child(engine, path):
     print(json.dumps(dict(engine=engine, seconds=time.perf_counter() - t, peak_mb=_peak_mb(), rows=rows, alerts=n_alerts)))
 
 
+def make(n, path):
+    "Simulate `n` customers over five years and write their order lines to Parquet."
+    from winback_research.orders import simulate_orders
+    t = time.perf_counter()
+    sim = simulate_orders(n_customers=int(n), years=5, seed=2026, rhythm_p=RHYTHM)
+    sim.orders.to_parquet(path, index=False)
+    print(f"{len(sim.orders):,} order lines, {int(n):,} customers, 5 years (generated and written in {time.perf_counter() - t:.1f} s, not timed)")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lines", type=int, default=10_000_000)
     ap.add_argument("--spark", action="store_true", help="also time local Spark (needs pyspark and Java)")
     ap.add_argument("--engines", default="duckdb,pandas", help="comma-separated: duckdb, pandas, spark")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--make", nargs=2, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child: return child(*a.child)
-    from winback_research.orders import simulate_orders
+    if a.make: return make(*a.make)
     n = max(50, round(a.lines / LINES_PER_CUSTOMER))
     with tempfile.TemporaryDirectory() as d:
-        t = time.perf_counter()
-        sim = simulate_orders(n_customers=n, years=5, seed=2026, rhythm_p=RHYTHM)
         path = str(Path(d) / "orders.parquet")
-        sim.orders.to_parquet(path, index=False)
-        print(f"{len(sim.orders):,} order lines, {n:,} customers, 5 years (generated and written in {time.perf_counter() - t:.1f} s, not timed)")
-        del sim
+        # generated in its own process: a child forked from a large parent would inherit its peak memory (ru_maxrss)
+        p = subprocess.run([sys.executable, __file__, "--make", str(n), path], capture_output=True, text=True, check=True)
+        print(p.stdout.strip())
         res = {}
         for engine in a.engines.split(",") + (["spark"] if a.spark and "spark" not in a.engines else []):
             p = subprocess.run([sys.executable, __file__, "--child", engine, path], capture_output=True, text=True)

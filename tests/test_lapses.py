@@ -170,7 +170,12 @@ def test_bgnbd_cdnow_matches_fader_hardie_lee_2005():
 
 def test_run_signals(sim, tmp_path):
     res = L.run_signals(sim.orders, wallet=sim.wallet[["customer_id", "period_start", "wallet"]], out=tmp_path/"out")
-    for n in ("alerts.csv", "lifetimes.csv", "lost_customers.csv", "stages.csv"): assert (tmp_path/"out"/n).exists()
+    for n in ("alerts.csv", "lifetimes.csv", "lost_customers.csv", "stages.csv", "report.html"): assert (tmp_path/"out"/n).exists()
+    page = (tmp_path/"out"/"report.html").read_text()
+    assert f"{res['counts']['customers']} customers" in page and page.count("<svg") == 1
+    al = pd.read_csv(tmp_path/"out"/"alerts.csv")
+    drawn = L._recent(al, sim.orders.order_date.max())[1]
+    assert len(drawn) == 9 and page.count("<g id=\"axes_") == 9 and all(f"<td>{c}</td>" in page for c in drawn)   # a panel and rows each
     lost = pd.read_csv(tmp_path/"out"/"lost_customers.csv")
     assert len(lost) == res["counts"]["lost"]
     assert main(["validate", str(tmp_path/"out"/"lost_customers.csv")]) == 0

@@ -119,3 +119,46 @@ def test_bundled_example_is_the_default_simulation():
     ex = load_example_orders()
     assert ex.orders.attrs["synthetic"]
     pd.testing.assert_frame_equal(ex.orders, simulate_orders().orders)
+
+
+HEADER = "customer_id,order_date,quantity,currency,revenue,cost\n"
+
+
+def test_csv_bad_cells_listed_with_their_lines(con, tmp_path):
+    rows = ["C0,2024-01-05,3,EUR,10.50,7"] * 3 + ["C1,2024-13-05,3,EUR,10.50,7", "C2,2024-02-01,x,EUR,abc,7",
+                                                  "C3,2024-02-31,2,EUR,1.23,1", "C4,5/3/2024,2,EUR,1.23,1", "C5,2024-02-30,1,EUR,1,1"]
+    p = tmp_path / "orders.csv"
+    p.write_text(HEADER + "\n".join(rows) + "\n")
+    before = p.read_bytes()
+    with pytest.raises(InputError) as e:
+        read_orders(p, con=con)
+    msg = str(e.value)
+    assert msg.startswith("orders.csv:")
+    for line, col, val in [(5, "order_date", "2024-13-05"), (6, "quantity", "x"), (6, "revenue", "abc"), (7, "order_date", "2024-02-31")]:
+        assert f"line {line}, column '{col}': '{val}'" in msg, msg
+    assert "4 lines break this rule in all (3 shown)" in msg        # four bad dates, three shown
+    assert p.read_bytes() == before
+
+
+def test_csv_mapped_columns_and_minor_units(con, tmp_path):
+    p = tmp_path / "cents.csv"
+    p.write_text("cust,day,quantity,currency,revenue,cost\n00123,2024-01-05,3,EUR,1050,700\n00124,2024-01-06,1,JPY,500,400\n")
+    got = con.execute(read_orders(p, columns={"cust": "customer_id", "day": "order_date"}, minor_units=True, con=con)
+                      .order_by("order_date"))
+    assert got.customer_id.tolist() == ["00123", "00124"]               # text, leading zeros kept
+    assert got.revenue.tolist() == [Decimal("10.5000"), Decimal("500.0000")]   # cents for EUR, whole yen
+    q = tmp_path / "bad_cents.csv"
+    q.write_text(HEADER + "A,2024-01-05,3,EUR,10.50,7\n")
+    with pytest.raises(InputError, match=r"customer .A. on 2024-01-05, column .revenue.: 10.5000 must be a whole number \(minor units\)"):
+        read_orders(q, minor_units=True, con=con)
+
+
+def test_csv_events_and_wallet_bad_dates(con, tmp_path):
+    e = tmp_path / "events.csv"
+    e.write_text("customer_id,date,kind,complaint_id,value\nA,2024-01-05,referral,,1\nA,yesterday,complaint_opened,K1,\n")
+    with pytest.raises(InputError, match=r"line 3, column 'date': 'yesterday' must be a date"):
+        read_events(e, con=con)
+    w = tmp_path / "wallet.csv"
+    w.write_text("customer_id,period_start,wallet\nA,2024-01-01,1000.00\nA,2024-04-01,lots\n")
+    with pytest.raises(InputError, match=r"line 3, column 'wallet': 'lots' must be a decimal number"):
+        read_wallet(w, con=con)

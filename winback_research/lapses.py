@@ -17,7 +17,7 @@ from .safeio import atomic_write, check_output, protect_frame
 
 # %% auto #0
 __all__ = ['STAGES', 'lapse_thresholds', 'lifetimes', 'wallet_stages', 'stage_transitions', 'case_fields', 'lost_customer_list',
-           'rfm_summary', 'BGNBD', 'fit_bgnbd', 'read_cdnow', 'run_signals']
+           'rfm_summary', 'BGNBD', 'fit_bgnbd', 'read_cdnow', 'signals_report', 'run_signals']
 
 # %% ../nbs/15_lapses.ipynb #351e27b4
 def _days(orders):
@@ -266,6 +266,71 @@ def read_cdnow(
                        "quantity": raw.quantity.astype(float), "revenue": (raw.revenue * 100).round().astype("int64"), "cost": 0, "currency": "USD"})
     return read_orders(df, con=con, minor_units=True)                   # dollars and cents, read exactly as integer cents
 
+# %% ../nbs/15_lapses.ipynb #b2e4d6f8a0c1
+_SIGNALS_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Early warning from order history</title>
+<style>body{font-family:system-ui,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.4}
+table{border-collapse:collapse;font-size:.85rem}td,th{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:left}
+td.n{text-align:right;font-variant-numeric:tabular-nums}figure{margin:1rem 0}figure svg{max-width:100%;height:auto}</style>
+</head><body>
+<h1>Early warning from order history</h1>
+<p>{{ counts.customers }} customers, observed up to {{ as_of }}: {{ counts.alerts }} alerts, {{ counts.lost }} customers
+lost and {{ counts.recaptured }} recaptured (lost once, then buying again).</p>
+<h2>Flagged customers</h2>
+{% if flagged %}
+<p>The {{ flagged|length }} customers with alerts on the most indicators in the twelve months before {{ as_of }} (ties: the
+latest alert first). Each panel shows the monthly quantity and names the indicators that fired; the shaded span runs from
+the start of the run to the month the alert fired.</p>
+<figure>{{ svg }}</figure>
+<table><thead><tr><th>Customer</th><th>Indicator</th><th>Since</th><th>Fired</th><th>Value</th><th>Own baseline</th><th>Change</th></tr></thead>
+<tbody>{% for r in rows %}<tr><td>{{ r.customer_id }}</td><td>{{ r.indicator }}</td><td>{{ r.since }}</td><td>{{ r.fired }}</td>
+<td class="n">{{ r.value }}</td><td class="n">{{ r.base }}</td><td class="n">{{ r.change }}</td></tr>{% endfor %}</tbody></table>
+{% else %}<p>No alert fired in the twelve months before {{ as_of }}.</p>{% endif %}
+<p>Method: each customer is compared with its own trailing twelve months (z-scores, one-sided CUSUM, Page 1954; k = 0.5,
+h = 5). The files next to this page hold every alert, the lifetimes and the lost-customer list.</p>
+</body></html>"""
+
+def _recent(alerts:pd.DataFrame, as_of, n:int=9):
+    "The alerts fired in the twelve months up to `as_of`, and the `n` customers with the strongest of them."
+    a = alerts.assign(fired=pd.to_datetime(alerts.fired), since=pd.to_datetime(alerts.since))
+    as_of = pd.Timestamp(as_of)
+    recent = a[(a.fired > as_of - pd.Timedelta(days=365)) & (a.fired <= as_of)]
+    # strongest: most indicators fired, then the latest alert (statistics of different indicators are not comparable)
+    g = recent.groupby("customer_id").agg(k=("indicator", "nunique"), last=("fired", "max")).sort_values(["k", "last"], ascending=False, kind="stable")
+    return recent, g.index[:n].tolist()
+
+def signals_report(
+    alerts:pd.DataFrame,   # alerts (pandas, from `signals.alerts`)
+    signals:pd.DataFrame,  # period signals (pandas) of at least the flagged customers
+    counts:dict,           # customers, alerts, lost, recaptured
+    as_of,                 # the observation date
+    n:int=9,               # customers to draw
+)->str:                    # a self-contained HTML page
+    "One page: counts, small multiples of the most strongly flagged customers' trajectories, and their alerts."
+    from jinja2 import Environment
+    from markupsafe import Markup
+    from winback_research.signals import trajectories_svg
+    as_of = pd.Timestamp(as_of)
+    recent, flagged = _recent(alerts, as_of, n)
+    svg, rows = "", []
+    if flagged:
+        s = signals[signals.customer_id.isin(flagged)].sort_values(["customer_id", "period"], kind="stable")
+        fired = recent[recent.customer_id.isin(flagged)]
+        names = fired.groupby("customer_id").indicator.agg(lambda x: ", ".join(sorted(set(x)))).to_dict()
+        svg = trajectories_svg(s, fired, flagged, titles={c: f"{c}: {names[c]}".replace("_", " ") for c in flagged})
+        svg = Markup(svg[svg.index("<svg"):])                 # inline: no XML declaration or doctype
+        r = recent[recent.customer_id.isin(flagged)].copy()
+        r["order"] = r.customer_id.map({c: i for i, c in enumerate(flagged)})
+        for x in r.sort_values(["order", "fired"], kind="stable").itertuples():
+            def num(v):
+                if v != v: return ""
+                if x.indicator == "margin_rate": return f"{v:.1%}"
+                return (f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}") + (" days" if x.indicator == "resolution" else "")
+            rows.append(dict(customer_id=x.customer_id, indicator=x.indicator.replace("_", " "), since=x.since.date(), fired=x.fired.date(),
+                             value=num(x.value), base=num(x.base), change="" if x.change != x.change else f"{x.change:+.0%}"))
+    t = Environment(autoescape=True).from_string(_SIGNALS_HTML)
+    return t.render(counts=counts, as_of=as_of.date(), flagged=flagged, svg=svg, rows=rows)
+
 # %% ../nbs/15_lapses.ipynb #97281961
 def _write_csv(df:pd.DataFrame, path:Path, force:bool, inputs=()):
     "One CSV, atomically, text cells protected."
@@ -290,20 +355,16 @@ def run_signals(
     w = om.read_wallet(wallet, con=con) if wallet is not None else None
     if as_of is not None: as_of = _as_date(as_of)
     out = Path(out)
-    names = ["alerts.csv", "lifetimes.csv", "lost_customers.csv"] + (["stages.csv"] if w is not None else [])
+    names = ["alerts.csv", "lifetimes.csv", "lost_customers.csv"] + (["stages.csv"] if w is not None else []) + ["report.html"]
     if not out.parent.exists(): raise WinbackError(f"folder {out.parent} does not exist; create it first")
     ins = [x for x in (orders, events, wallet) if isinstance(x, (str, Path))]
     if out.exists() and not out.is_dir(): raise WinbackError(f"{out} exists and is not a folder; choose another output folder")
     if out.exists():
         for n in names: check_output(out/n, overwrite=force, inputs=ins)   # refuse before computing or writing anything
     notes, tables = [], {}
-    try:
-        from winback_research import signals as sg
-        ps = sg.period_signals(t, period="month", events=ev, ordered=False)
-        al = sg.alerts(ps, as_of=as_of)
-        tables["alerts.csv"] = al.execute() if hasattr(al, "execute") else pd.DataFrame(al)
-    except ImportError:
-        notes.append("alerts.csv not written: the signals module is not available")
+    from winback_research import signals as sg
+    ps = sg.period_signals(t, period="month", events=ev, ordered=False)
+    tables["alerts.csv"] = sg.alerts(ps, as_of=as_of).execute()
     lt = lifetimes(t, as_of=as_of, thresholds=lapse_thresholds(t, **(thresholds or {}))).execute()
     tables["lifetimes.csv"] = lt
     cur = t.currency.min().execute()
@@ -315,10 +376,17 @@ def run_signals(
         tables["lost_customers.csv"] = cf
     else: tables["lost_customers.csv"] = pd.DataFrame(columns=["case_id", "supplier", "customer", "dissolution_year"])
     if w is not None: tables["stages.csv"] = wallet_stages(t, w).execute()
+    counts = dict(customers=len(lt), lost=int((lt.status == "lost").sum()), recaptured=int((lt.status == "recaptured").sum()),
+                  alerts=len(tables["alerts.csv"]))
+    al = tables["alerts.csv"]
+    day = as_of if as_of is not None else t.order_date.max().execute()
+    top = _recent(al, day)[1]
+    sig = ps.filter(ps.customer_id.isin(top)).execute() if top else ps.limit(0).execute()
+    html = signals_report(al, sig, counts, day)
     out.mkdir(exist_ok=True)
     written = {}
     for n in names:
         if n in tables: _write_csv(tables[n], out/n, force, ins); written[n] = out/n
-    counts = dict(customers=len(lt), lost=int((lt.status == "lost").sum()), recaptured=int((lt.status == "recaptured").sum()),
-                  alerts=len(tables["alerts.csv"]) if "alerts.csv" in tables else None)
+    with atomic_write(out/"report.html", overwrite=force, inputs=ins) as f: f.write(html)
+    written["report.html"] = out/"report.html"
     return {**written, "counts": counts, "notes": notes}

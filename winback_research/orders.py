@@ -7,6 +7,7 @@ Docs: https://winback-research.github.io/winback-research/orders.html.md"""
 # %% ../nbs/13_orders.ipynb #0527ac0f
 from __future__ import annotations
 import glob as _glob
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -59,9 +60,29 @@ def connect(
     raise InputError("connect", [Problem("argument engine", None, engine, "must be 'duckdb' or 'spark'")])
 
 # %% ../nbs/13_orders.ipynb #0b578bc3
-def _source_table(source, con, money_cols:tuple=()):
+_RULES = {"DATE": "must be a date (YYYY-MM-DD)", "DOUBLE": "must be a number", "BIGINT": "must be a whole number (minor units)",
+          MONEY.upper(): "must be a decimal number"}
+
+def _csv_rejects(con, rej:str, types:dict, name:str)->list:
+    "The problems DuckDB's CSV reader recorded: every bad cell with its line, 3 examples per column and the count."
+    df = con.con.sql(f"SELECT line, column_name, error_type, error_message FROM {rej} ORDER BY line").df()
+    probs = []
+    for col, g in df.groupby(df.column_name.fillna(""), sort=False):
+        for r in g.head(3).itertuples():
+            m = re.search(r'Could not convert string "(.*)" to', r.error_message or "")
+            rule = _RULES.get(types.get(col, "").upper()) if r.error_type == "CAST" else None
+            probs.append(Problem(f"line {r.line}", col or None, m.group(1) if m else None, rule or r.error_message.split("\n")[0],
+                                 order=(int(r.line), 0)))
+        if len(g) > 3: probs.append(Problem("", col or None, None, f"{len(g)} lines break this rule in all (3 shown)", order=(10**12, 0)))
+    return probs
+
+def _source_table(
+    source,              # a path or glob (Parquet or CSV), a pandas DataFrame or an Ibis table
+    con,                 # the Ibis backend
+    types:dict|None=None,# {column in the file: SQL type} for CSV (DuckDB): read with these types, bad cells listed
+):                       # (Ibis table, name for messages)
     "An Ibis table on `con` from a path, a glob, a pandas DataFrame or an Ibis table, and a name for messages."
-    import ibis
+    import ibis, uuid
     if isinstance(source, ibis.expr.types.Table): return source, "table"
     if isinstance(source, pd.DataFrame): return ibis.memtable(source), "data frame"
     s = str(source)
@@ -70,13 +91,18 @@ def _source_table(source, con, money_cols:tuple=()):
     if not _glob.glob(s): raise InputError(Path(s).name, [Problem("file", None, None, "no file matches this pattern")])
     name = Path(s).name
     if s.lower().endswith((".parquet", ".pq")): return con.read_parquet(s), name
-    if s.lower().endswith((".csv", ".csv.gz", ".tsv")):
-        kw = {"types": {c: MONEY for c in money_cols}} if con.name == "duckdb" and money_cols else {}
-        try: return con.read_csv(s, **kw), name
-        except Exception:
-            if kw: return con.read_csv(s), name     # a money column missing: let validation say so
-            raise
-    raise InputError(name, [Problem("file", None, None, "must be .parquet or .csv")])
+    if not s.lower().endswith((".csv", ".csv.gz", ".tsv")): raise InputError(name, [Problem("file", None, None, "must be .parquet or .csv")])
+    if con.name != "duckdb" or not types: return con.read_csv(s), name
+    header = con.read_csv(s).columns                          # the sniffer's column names
+    types = {c: t for c, t in types.items() if c in header}   # a missing column is for the contract check to report
+    tag = uuid.uuid4().hex[:12]
+    rej, scan = f"wr_rejects_{tag}", f"wr_scans_{tag}"
+    t = con.read_csv(s, types=types, store_rejects=True, rejects_table=rej, rejects_scan=scan)
+    con.execute(t.aggregate(**{f"n{i}": t[c].count() for i, c in enumerate(types)}))   # one pass converts every typed cell
+    probs = _csv_rejects(con, rej, types, name)
+    con.con.sql(f"DROP TABLE IF EXISTS {rej}"); con.con.sql(f"DROP TABLE IF EXISTS {scan}")
+    if probs: raise InputError(name, probs)
+    return t, name
 
 # %% ../nbs/13_orders.ipynb #18c9b03f
 def _examples(t, cond, cols, n:int=3)->list:
@@ -102,8 +128,12 @@ def _check_money(t, col:str, minor_units:bool, probs:list, source_name:str):
     "The money column as decimal(18, 4), or a problem when it is floating point or text."
     import ibis
     typ = t[col].type()
-    if typ.is_decimal(): return t[col].cast(MONEY)
-    if typ.is_integer():
+    if typ.is_decimal() and not minor_units: return t[col].cast(MONEY)
+    if typ.is_decimal():                     # minor units read as decimals (a CSV): they must be whole numbers
+        frac = t[col] != t[col].floor()
+        bad = [Problem(_where(r), col, r[col], "must be a whole number (minor units)") for r in _examples(t, frac, ["customer_id", "order_date", col])]
+        if bad: probs.extend(bad); return None
+    if typ.is_integer() or typ.is_decimal():
         if not minor_units:
             probs.append(Problem("type", col, str(typ), "is an integer: pass minor_units=True if these are cents (minor units), or give decimals"))
             return None
@@ -126,8 +156,9 @@ def read_orders(
     "Read order lines, check them against the contract (every problem at once) and return a typed Ibis table."
     import ibis
     con = con if con is not None or isinstance(source, ibis.expr.types.Table) else connect(engine)
-    money_src = tuple(k for k, v in (columns or {}).items() if v in ("revenue", "cost")) or ("revenue", "cost")
-    t, name = _source_table(source, con, money_src)
+    inv = {v: k for k, v in (columns or {}).items()}
+    typed = {"customer_id": "VARCHAR", "order_date": "DATE", "quantity": "DOUBLE", "currency": "VARCHAR", "revenue": MONEY, "cost": MONEY}
+    t, name = _source_table(source, con, {inv.get(c, c): v for c, v in typed.items()} | {inv.get(c, c): "VARCHAR" for c in OPTIONAL_COLUMNS})
     t = _rename(t, columns, name)
     probs = [Problem("columns", c, None, "is missing", order=(0, i)) for i, c in enumerate(ORDER_COLUMNS) if c not in t.columns]
     if "cost" in t.columns and "revenue" not in t.columns: probs.append(Problem("columns", "cost", None, "is given without revenue"))
@@ -189,7 +220,9 @@ def read_wallet(
 ):                          # an Ibis table: customer_id, period_start, wallet
     "Read wallet estimates (the customer's total purchases in the category per period), checked."
     con = con if con is not None else connect()
-    t, name = _source_table(source, con, ("wallet",))
+    inv = {v: k for k, v in (columns or {}).items()}
+    t, name = _source_table(source, con, {inv.get(c, c): v for c, v in
+                                          {"customer_id": "VARCHAR", "period_start": "DATE", "wallet": MONEY, "share": "DOUBLE"}.items()})
     t = _rename(t, columns, name)
     probs = [Problem("columns", c, None, "is missing") for c in ("customer_id", "period_start", "wallet") if c not in t.columns]
     if probs: raise InputError(name, probs)
@@ -211,7 +244,9 @@ def read_events(
     "Read customer events (referrals, complaints opened and resolved, reviews), checked."
     import ibis
     con = con if con is not None else connect()
-    t, name = _source_table(source, con)
+    inv = {v: k for k, v in (columns or {}).items()}
+    t, name = _source_table(source, con, {inv.get(c, c): v for c, v in {"customer_id": "VARCHAR", "date": "DATE", "kind": "VARCHAR",
+                                                                         "complaint_id": "VARCHAR", "value": "DOUBLE"}.items()})
     t = _rename(t, columns, name)
     probs = [Problem("columns", c, None, "is missing") for c in ("customer_id", "date", "kind") if c not in t.columns]
     if probs: raise InputError(name, probs)

@@ -279,6 +279,7 @@ def trajectories_svg(
     alerts:pd.DataFrame,   # alerts (pandas)
     customers:list,        # customer ids to draw (small multiples, one panel each)
     column:str="quantity", # what to draw
+    titles:dict|None=None, # panel titles by customer id (default: the id)
 )->str:                    # an SVG document
     "Small multiples of customers' trajectories with their alerts marked (since → fired)."
     import io
@@ -291,7 +292,7 @@ def trajectories_svg(
         for r in alerts[alerts.customer_id == c].itertuples():
             ax.axvspan(pd.Timestamp(r.since), pd.Timestamp(r.fired), color="#d62728", alpha=0.15)
             ax.axvline(pd.Timestamp(r.fired), color="#d62728", lw=0.8)
-        ax.set_title(str(c), fontsize=8); ax.tick_params(labelsize=6)
+        ax.set_title(str((titles or {}).get(c, c)), fontsize=8, parse_math=False); ax.tick_params(labelsize=6)
     for ax in list(axes.flat)[n:]: ax.set_visible(False)
     fig.tight_layout()
     buf = io.StringIO(); fig.savefig(buf, format="svg"); plt.close(fig)
