@@ -284,6 +284,7 @@ def trajectories_svg(
     "Small multiples of customers' trajectories with their alerts marked (since → fired)."
     import io
     import matplotlib.pyplot as plt
+    import matplotlib.dates as mdates
     n = len(customers); cols = min(3, max(n, 1)); rows = -(-n // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.0 * rows), squeeze=False, sharex=True)
     for ax, c in zip(axes.flat, customers):
@@ -293,6 +294,8 @@ def trajectories_svg(
             ax.axvspan(pd.Timestamp(r.since), pd.Timestamp(r.fired), color="#d62728", alpha=0.15)
             ax.axvline(pd.Timestamp(r.fired), color="#d62728", lw=0.8)
         ax.set_title(str((titles or {}).get(c, c)), fontsize=8, parse_math=False); ax.tick_params(labelsize=6)
+        loc = mdates.AutoDateLocator(maxticks=6)        # short histories: month labels that do not collide
+        ax.xaxis.set_major_locator(loc); ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
     for ax in list(axes.flat)[n:]: ax.set_visible(False)
     fig.tight_layout()
     buf = io.StringIO(); fig.savefig(buf, format="svg"); plt.close(fig)
