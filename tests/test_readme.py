@@ -31,7 +31,7 @@ def test_readme_has_commands():
 
 @pytest.fixture(scope="module")
 def your_files(tmp_path_factory):
-    "The files a user brings: a coded study, two coders' codings of it and their resolved disagreements, a list of lost customers, an order history."
+    "The files a user brings: a coded study, two coders' codings of it and their resolved disagreements, a list of lost customers, an order history, QDA exports."
     from winback_research.datasets import load_example
     from winback_research.cases import write_cases
     from winback_research.assess import open_case
@@ -51,6 +51,15 @@ def your_files(tmp_path_factory):
     write_cases(open_case(study.iloc[:4]), d / "lost_customers.csv")
     from winback_research.orders import write_example_orders
     write_example_orders(d)      # an order history: orders.parquet, wallet.csv, events.csv
+    import shutil
+    from winback_research.qda import example_qda
+    project, mapping = example_qda()   # a QDA project and its mapping; a classification sheet of the same cases
+    shutil.copy(project, d / "interviews.qdpx"); shutil.copy(mapping, d / "mapping.yaml")
+    import openpyxl
+    wb = openpyxl.Workbook()
+    for r in [["Company", "Supplier", "Customer", "Year of break-up"], ["Gulf Pumps", "Gulf Pumps", "Riyadh Water", 2011]]:
+        wb.active.append(r)
+    wb.save(d / "classification.xlsx")
     return d
 
 

@@ -15,7 +15,7 @@ from .core import WinbackError
 __all__ = ['READS_CASE_FILES', 'OPTIONS', 'DOCS_URL', 'DEMO_ASSUMPTIONS', 'DEMO_MONEY', 'BUG_LINE', 'cmd_validate',
            'cmd_codebook', 'cmd_template', 'cmd_example', 'cmd_analyze', 'cmd_agreement', 'cmd_consensus', 'cmd_qca',
            'cmd_assess', 'cmd_portfolio', 'cmd_report', 'cmd_publish', 'docs_index', 'cmd_docs', 'cmd_signals',
-           'cmd_demo', 'build_parser', 'main']
+           'cmd_demo', 'cmd_import_qda', 'build_parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #36a5826b
 class _Fmt(argparse.RawDescriptionHelpFormatter): pass
@@ -478,6 +478,45 @@ def cmd_demo(a)->int:
           f"--assumptions {out/'brextech_assumptions.yaml'} -o assessment.html")
     return 0
 
+# %% ../nbs/20_cli.ipynb #ci2b3c4d5e6f
+def cmd_import_qda(a)->int:
+    "A QDA project (.qdpx) or an NVivo classification sheet to a case file and a list of what maps to nothing."
+    from winback_research.qda import import_qda, example_qda
+    if a.command == "import-qdpx" and a.source == "example" and not Path(a.source).exists():
+        a.source, bundled = map(str, example_qda())
+        a.mapping = a.mapping or bundled
+        print(f"note: the bundled project with three coded cases ({Path(a.source).name}) and its mapping ({Path(a.mapping).name}); winback_research.qda.example_qda() gives their paths")
+    if not a.mapping: raise WinbackError("give the mapping file: --mapping mapping.yaml (case variables and codes -> codebook columns)")
+    from winback_research.cases import write_cases
+    from winback_research.safeio import check_output, write_table, terminal_text
+    out = Path(a.output)
+    if out.exists() and not out.is_dir(): raise WinbackError(f"{out} exists and is not a folder; choose another output folder")
+    if not out.parent.exists(): raise WinbackError(f"folder {out.parent} does not exist; create it first")
+    ins = _inputs(a.source, a.mapping)
+    if out.exists():
+        for n in ("cases.csv", "unmapped.csv"): check_output(out/n, overwrite=a.force, inputs=ins)
+    if a.command == "import-qdpx" and not str(a.source).lower().endswith(".qdpx"):
+        raise WinbackError(f"{Path(a.source).name}: import-qdpx reads a REFI-QDA project (.qdpx); for a classification sheet use import-nvivo")
+    if a.command == "import-nvivo" and str(a.source).lower().endswith(".qdpx"):
+        raise WinbackError(f"{Path(a.source).name}: a .qdpx project is read by import-qdpx")
+    if not Path(a.source).exists(): raise WinbackError(f"{a.source}: file not found")
+    imp = import_qda(a.source, a.mapping, strict=getattr(a, "strict", False))
+    if imp.schema:
+        print(f"note: {Path(a.source).name} breaks the REFI-QDA schema in {len(imp.schema)} place(s) (imported anyway; --strict refuses):")
+        for p in imp.schema[:10]: print(f"  {terminal_text(str(p))}")
+        if len(imp.schema) > 10: print(f"  … and {len(imp.schema) - 10} more")
+    elif imp.schema is None and a.command == "import-qdpx": print("note: lxml is not installed, so the project was not checked against the REFI-QDA schema")
+    out.mkdir(exist_ok=True)
+    write_cases(imp.cases, out/"cases.csv", overwrite=a.force, inputs=ins)
+    write_table(imp.unmapped, out/"unmapped.csv", overwrite=a.force, inputs=ins)
+    print(f"{len(imp.cases)} cases: wrote {out/'cases.csv'}")
+    if len(imp.unmapped):
+        print(f"{len(imp.unmapped)} variables and codes map to nothing (listed in {out/'unmapped.csv'}):")
+        for r in imp.unmapped.itertuples():
+            print(f"  {r.kind} {terminal_text(repr(r.name))}: " + (f"held by {r.uses} case(s)" if r.kind == "variable" else f"coded {r.uses} time(s)"))
+    else: print(f"every variable and code maps to a column (wrote an empty {out/'unmapped.csv'})")
+    return 0
+
 # %% ../nbs/20_cli.ipynb #2f35324d
 def build_parser()->argparse.ArgumentParser:
     "The `winback` argument parser with all subcommands."
@@ -577,6 +616,16 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument("--as-of", help="observation date YYYY-MM-DD (default: the last order date)")
     s.add_argument("-o", "--output", required=True, help="folder to write (created if missing)")
     s.add_argument("--force", action="store_true", help="overwrite files written earlier in that folder")
+    for name, what, ex in (("import-qdpx", "a REFI-QDA project (.qdpx) exported by NVivo, ATLAS.ti, MAXQDA or QualCoder",
+                            "winback import-qdpx interviews.qdpx --mapping mapping.yaml -o cases/\n  winback import-qdpx example -o cases/   (the bundled project)"),
+                           ("import-nvivo", "an NVivo case classification sheet (.xlsx or tab-separated)",
+                            "winback import-nvivo classification.xlsx --mapping mapping.yaml -o cases/")):
+        s = _sub(sp, name, f"Turn {what} into a case file, with every unmapped variable and code listed.", ex, cmd_import_qda)
+        s.add_argument("source", help=what + (" (or: example, the bundled project with three coded cases)" if name == "import-qdpx" else ""))
+        s.add_argument("--mapping", help="YAML file: case variables and codes -> codebook columns (see winback_research.qda)")
+        s.add_argument("-o", "--output", required=True, help="folder to write cases.csv and unmapped.csv into (created if missing)")
+        s.add_argument("--force", action="store_true", help="overwrite cases.csv and unmapped.csv written earlier there")
+        if name == "import-qdpx": s.add_argument("--strict", action="store_true", help="refuse a project that breaks the REFI-QDA schema")
     s = _sub(sp, "docs", "Print where the documentation is (the local build of `make docs`, else the published site).", "winback docs --open", cmd_docs)
     s.add_argument("--open", action="store_true", help="open it in the web browser")
     return p

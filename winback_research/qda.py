@@ -6,13 +6,18 @@ Docs: https://winback-research.github.io/winback-research/qda.html.md"""
 
 # %% ../nbs/16_qda.ipynb #68bb7559
 from __future__ import annotations
+import re
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
 
 from .core import Problem, InputError
 
 # %% auto #0
-__all__ = ['NS', 'utf16_slice', 'QdaProject', 'read_qdpx']
+__all__ = ['NS', 'utf16_slice', 'QdaProject', 'read_qdpx', 'validate_qde', 'QdaMapping', 'read_mapping', 'qda_cases',
+           'read_classification', 'QdaImport', 'import_qda', 'example_qda']
 
 # %% ../nbs/16_qda.ipynb #e83b55a3
 def utf16_slice(
@@ -70,3 +75,200 @@ def read_qdpx(
                     prj.codings.append(dict(source=src.get("name"), source_guid=src.get("guid"), code=prj.codes.get(g, g),
                                             start=a, end=b, text=utf16_slice(text, a, b)))
     return prj
+
+# %% ../nbs/16_qda.ipynb #qs2b3c4d5e6f
+def validate_qde(
+    source, # a .qdpx file (or file object), or the bytes of a project.qde
+)->list|None: # the schema problems (`Problem`s, with their lines); None when lxml is not installed
+    "Check a REFI-QDA project against the published Project.xsd."
+    try: from lxml import etree
+    except ImportError: return None
+    from importlib import resources
+    if isinstance(source, bytes): xml = source
+    else:
+        with zipfile.ZipFile(source) as z: xml = z.read("project.qde")
+        if hasattr(source, "seek"): source.seek(0)
+    schema = etree.XMLSchema(etree.parse(str(resources.files("winback_research") / "data" / "refi" / "Project.xsd")))
+    try: doc = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as e: return [Problem(f"line {e.lineno}", None, None, f"is not well-formed XML: {e.msg}")]
+    if schema.validate(doc): return []
+    return [Problem(f"line {e.line}", None, None, re.sub(r"\{urn:QDA-XML:project:1\.0\}", "", e.message)) for e in schema.error_log]
+
+# %% ../nbs/16_qda.ipynb #q2b3c4d5e6f7
+@dataclass
+class QdaMapping:
+    "How a QDA project's case variables and codes become case-file columns."
+    case_id: str = "name"                        # 'name' (the QDA case name as an id) or a case variable's name
+    variables: dict = field(default_factory=dict) # QDA variable -> column
+    groups: dict = field(default_factory=dict)    # code group path -> column (child code names are the values)
+    codes: dict = field(default_factory=dict)     # code path -> (column, value or None for evidence only)
+
+def _check_value(col:str, value, where:str, key:str, probs:list):
+    "A mapped value must parse as the column's codebook type."
+    from winback_research.codebook import CODEBOOK
+    from winback_research.cases import parse_cell, CellError
+    if col not in CODEBOOK: probs.append(Problem(where, key, col, "is not a codebook variable")); return
+    if value is None: return
+    try: parse_cell(CODEBOOK[col], str(value))
+    except CellError as e: probs.append(Problem(where, key, value, f"{e} (column {col})"))
+
+def read_mapping(
+    source,  # a mapping file (.yaml) or its text
+)->QdaMapping:
+    "Read and check a QDA mapping file; every problem at once, with its line."
+    from winback_research.assumptions import parse_yaml
+    from winback_research.codebook import CODEBOOK
+    s = str(source)
+    is_file = isinstance(source, Path) or ("\n" not in s and s.lower().endswith((".yaml", ".yml")))
+    if is_file and not Path(s).exists(): raise InputError(Path(s).name, [Problem("file", None, None, "does not exist")])
+    name, text = (Path(s).name, Path(s).read_text(encoding="utf-8")) if is_file else ("mapping", s)
+    data, lines = parse_yaml(text, name)
+    data = data or {}
+    line = lambda *k: f"line {lines[k]}" if k in lines else ""
+    probs = [Problem(line(k), k, None, "is not a mapping section (case_id, variables, groups, codes)") for k in data
+             if k not in ("case_id", "variables", "groups", "codes")]
+    m = QdaMapping(case_id=str(data.get("case_id", "name")))
+    for sec in ("variables", "groups", "codes"):
+        if not isinstance(data.get(sec, {}), dict): probs.append(Problem(line(sec), sec, None, "must be a mapping of names")); data[sec] = {}
+    for k, col in data.get("variables", {}).items():
+        if col not in CODEBOOK: probs.append(Problem(line("variables", k), k, col, "is not a codebook variable"))
+        else: m.variables[str(k)] = col
+    for k, col in data.get("groups", {}).items():
+        if col not in CODEBOOK: probs.append(Problem(line("groups", k), k, col, "is not a codebook variable"))
+        else: m.groups[str(k).strip("/")] = col
+    for k, spec in data.get("codes", {}).items():
+        w = line("codes", k)
+        if not isinstance(spec, dict) or len(spec) != 1:
+            probs.append(Problem(w, k, None, "must be one {column: value} pair, or {evidence: column}")); continue
+        (col, val), = spec.items()
+        if col == "evidence": col, val = val, None
+        _check_value(col, val, w, k, probs)
+        if col in CODEBOOK and val is None and not CODEBOOK[col].evidence:
+            probs.append(Problem(w, k, col, "has no evidence column in the codebook"))
+        m.codes[str(k).strip("/")] = (col, None if val is None else str(val))
+    if probs: raise InputError(name, probs)
+    return m
+
+# %% ../nbs/16_qda.ipynb #q6f7a8b9c0d1
+def _case_id(name:str, i:int, seen:set)->str:
+    "A case id from a QDA case name: letters, digits, . _ - ; another name when none is left or it is taken."
+    s = re.sub(r"[^A-Za-z0-9._-]+", "-", str(name)).strip("-._")
+    s = s if s and s[0].isalnum() else f"qda-{i + 1}"
+    base, k = s, 2
+    while s in seen: s, k = f"{base}-{k}", k + 1
+    seen.add(s)
+    return s
+
+def qda_cases(
+    prj:QdaProject,      # from `read_qdpx` (or `read_classification`)
+    mapping:QdaMapping,  # from `read_mapping`
+)->tuple:                # (text cells, one row per case; unmapped: kind, name, uses; problems)
+    "The project's cases as case-file text cells, with everything that maps to nothing listed."
+    from winback_research.codebook import CODEBOOK
+    src_cases = {}
+    for i, c in enumerate(prj.cases):
+        for s in c["sources"]: src_cases.setdefault(s, []).append(i)
+    rows, probs, seen = [], [], set()
+    values = [dict() for _ in prj.cases]          # column -> set of values
+    evidence = [dict() for _ in prj.cases]        # column -> [quotes]
+    def target(code):
+        if code in mapping.codes: return mapping.codes[code]
+        parent, _, child = code.rpartition("/")
+        if parent in mapping.groups: return mapping.groups[parent], child
+        return None
+    uses = {}
+    for g in prj.codings:
+        uses[g["code"]] = uses.get(g["code"], 0) + 1
+        t = target(g["code"])
+        if t is None: continue
+        col, val = t
+        for i in src_cases.get(g["source_guid"], []):
+            if val is not None: values[i].setdefault(col, set()).add(val)
+            if CODEBOOK[col].evidence:
+                evidence[i].setdefault(col, []).append(f"“{g['text']}” ({g['source']}, {g['start']}–{g['end']})")
+    for code in {c for c in uses if target(c)}:                   # group children must be valid codebook values
+        col, val = target(code)
+        if val is not None and code not in mapping.codes: _check_value(col, val, "codes", code, probs)
+    for i, c in enumerate(prj.cases):
+        cid = c["variables"].get(mapping.case_id) if mapping.case_id != "name" else None
+        row = {"case_id": str(cid) if cid not in (None, "") else _case_id(c["name"], i, seen)}
+        for var, val in c["variables"].items():
+            if var in mapping.variables and val not in (None, ""): row[mapping.variables[var]] = str(val)
+        for col, vals in values[i].items():
+            if CODEBOOK[col].type == "multi": row[col] = ";".join(sorted(vals))
+            elif len(vals) > 1: probs.append(Problem(f"case {c['name']!r}", col, None, f"its codes give more than one value: {', '.join(sorted(vals))}"))
+            else: row[col] = next(iter(vals))
+        for col, q in evidence[i].items(): row[f"{col}_evidence"] = " | ".join(q)
+        rows.append(row)
+    mapped = {c for c in prj.codes.values() if target(c)}
+    un = [("variable", v, sum(v in c["variables"] for c in prj.cases)) for v in dict.fromkeys(v for c in prj.cases for v in c["variables"])
+          if v not in mapping.variables and v != mapping.case_id]
+    for code in dict.fromkeys(prj.codes.values()):
+        if target(code) or code in mapping.groups: continue
+        below = any(m.startswith(code + "/") for m in mapped)
+        if uses.get(code, 0) or not below: un.append(("code", code, uses.get(code, 0)))
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    return pd.DataFrame(rows, columns=cols, dtype=object), pd.DataFrame(un, columns=["kind", "name", "uses"]), probs
+
+# %% ../nbs/16_qda.ipynb #q9c0d1e2f3a4
+_NVIVO_MISSING = {"", "unassigned", "not applicable", "n/a"}
+
+def read_classification(
+    path,  # an NVivo classification sheet: .xlsx, or tab-separated .tsv/.txt
+)->QdaProject:
+    "The cases and attribute values of an NVivo case classification sheet."
+    p = Path(path)
+    if not p.exists(): raise InputError(p.name, [Problem("file", None, None, "does not exist")])
+    if p.suffix.lower() == ".xlsx":
+        import openpyxl
+        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+        rows = [["" if v is None else str(v) for v in r] for r in wb.worksheets[0].iter_rows(values_only=True)]
+        wb.close()
+    elif p.suffix.lower() in (".tsv", ".txt"):
+        import csv
+        with open(p, encoding="utf-8-sig", newline="") as f: rows = list(csv.reader(f, delimiter="\t"))
+    else: raise InputError(p.name, [Problem("file", None, None, "must be .xlsx, .tsv or .txt (tab-separated)")])
+    if not rows or len(rows[0]) < 2: raise InputError(p.name, [Problem("row 1", None, None, "must hold the classification name in A1 and attribute names after it")])
+    attrs = [a.strip() for a in rows[0][1:]]
+    probs = [Problem("row 1", None, a, "is an attribute name given twice") for a in {a for a in attrs if attrs.count(a) > 1}]
+    probs += [Problem(f"row {k + 2}", None, None, "has no case name in column A") for k, r in enumerate(rows[1:]) if any(r) and not r[0].strip()]
+    if probs: raise InputError(p.name, probs)
+    prj = QdaProject()
+    for r in rows[1:]:
+        if not any(x.strip() for x in r): continue
+        vals = {a: (None if (r[k + 1] if k + 1 < len(r) else "").strip().lower() in _NVIVO_MISSING else r[k + 1].strip()) for k, a in enumerate(attrs)}
+        prj.cases.append(dict(name=r[0].strip(), guid=None, variables=vals, sources=[]))
+    return prj
+
+# %% ../nbs/16_qda.ipynb #q7a8b9c0d1e2
+@dataclass
+class QdaImport:
+    "Cases imported from a QDA project or classification sheet."
+    cases: pd.DataFrame      # the typed, validated case table
+    unmapped: pd.DataFrame   # kind, name, uses: every variable and code that maps to nothing
+    schema: list|None = None # problems against Project.xsd ([] when valid; None when not checked)
+
+def import_qda(
+    source,                  # a .qdpx project, or an NVivo classification sheet (.xlsx, .tsv, .txt)
+    mapping,                 # a mapping file, its text, or a `QdaMapping`
+    strict:bool=False,       # a project that breaks the published schema is an error (otherwise listed in `schema`)
+)->QdaImport:
+    "A QDA project or classification sheet as a validated case table, with what maps to nothing."
+    from winback_research.cases import parse_table
+    m = mapping if isinstance(mapping, QdaMapping) else read_mapping(mapping)
+    name = Path(str(source)).name if not hasattr(source, "read") else "project"
+    qdpx = str(source).lower().endswith(".qdpx") or hasattr(source, "read")
+    schema = validate_qde(source) if qdpx else None
+    if strict and schema: raise InputError(name, schema)
+    prj = read_qdpx(source) if qdpx else read_classification(source)
+    raw, un, probs = qda_cases(prj, m)
+    if probs: raise InputError(name, probs)
+    names = [c["name"] for c in prj.cases]
+    return QdaImport(parse_table(raw, name, where=lambda i: f"case {names[i]!r}"), un, schema)
+
+# %% ../nbs/16_qda.ipynb #qx2b3c4d5e6f
+def example_qda()->tuple:
+    "Paths of the bundled three-case REFI-QDA project and its mapping file."
+    from importlib import resources
+    d = resources.files("winback_research") / "data" / "qda"
+    return Path(str(d / "three_cases.qdpx")), Path(str(d / "mapping.yaml"))

@@ -294,7 +294,7 @@ def trajectories_svg(
             ax.axvspan(pd.Timestamp(r.since), pd.Timestamp(r.fired), color="#d62728", alpha=0.15)
             ax.axvline(pd.Timestamp(r.fired), color="#d62728", lw=0.8)
         ax.set_title(str((titles or {}).get(c, c)), fontsize=8, parse_math=False); ax.tick_params(labelsize=6)
-        loc = mdates.AutoDateLocator(maxticks=6)        # short histories: month labels that do not collide
+        loc = mdates.AutoDateLocator(minticks=3, maxticks=7)   # short histories: month labels that do not collide
         ax.xaxis.set_major_locator(loc); ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
     for ax in list(axes.flat)[n:]: ax.set_visible(False)
     fig.tight_layout()
