@@ -31,7 +31,7 @@ def test_readme_has_commands():
 
 @pytest.fixture(scope="module")
 def your_files(tmp_path_factory):
-    "The files a user brings: a coded study, two coders' codings of it and their resolved disagreements, a list of lost customers, an order history, QDA exports."
+    "The files a user brings: a coded study, two coders' codings of it and their resolved disagreements, a list of lost customers, an order history, QDA exports, a filled exit record."
     from winback_research.datasets import load_example
     from winback_research.cases import write_cases
     from winback_research.assess import open_case
@@ -60,6 +60,8 @@ def your_files(tmp_path_factory):
     for r in [["Company", "Supplier", "Customer", "Year of break-up"], ["Gulf Pumps", "Gulf Pumps", "Riyadh Water", 2011]]:
         wb.active.append(r)
     wb.save(d / "classification.xlsx")
+    (d / "filled_exit.yaml").write_text("exit_id: EX-1\nsupplier: Acme\ncustomer: Beta\nexit_year: 2021\nreason_primary: price\n"
+                                        "reasons_given: Two price rises in one year.\n", encoding="utf-8")
     return d
 
 

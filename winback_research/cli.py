@@ -13,9 +13,9 @@ from .core import WinbackError
 
 # %% auto #0
 __all__ = ['READS_CASE_FILES', 'OPTIONS', 'DOCS_URL', 'DEMO_ASSUMPTIONS', 'DEMO_MONEY', 'BUG_LINE', 'cmd_validate',
-           'cmd_codebook', 'cmd_template', 'cmd_example', 'cmd_analyze', 'cmd_agreement', 'cmd_consensus', 'cmd_qca',
-           'cmd_assess', 'cmd_portfolio', 'cmd_report', 'cmd_publish', 'docs_index', 'cmd_docs', 'cmd_signals',
-           'cmd_demo', 'cmd_import_qda', 'build_parser', 'main']
+           'cmd_codebook', 'cmd_template', 'cmd_open_case', 'cmd_example', 'cmd_analyze', 'cmd_agreement',
+           'cmd_consensus', 'cmd_qca', 'cmd_assess', 'cmd_portfolio', 'cmd_report', 'cmd_publish', 'docs_index',
+           'cmd_docs', 'cmd_signals', 'cmd_demo', 'cmd_import_qda', 'build_parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #36a5826b
 class _Fmt(argparse.RawDescriptionHelpFormatter): pass
@@ -69,7 +69,13 @@ def cmd_codebook(a)->int:
 
 # %% ../nbs/20_cli.ipynb #c4092795
 def cmd_template(a)->int:
-    "Write a blank coding template, or with --assumptions a commented assumptions file."
+    "Write a blank coding template, or with --assumptions a commented assumptions file, or with --exit an exit record."
+    if a.exit:
+        from winback_research.exitrecord import exit_template
+        from winback_research.safeio import atomic_write
+        if Path(a.output).suffix.lower() not in (".yaml", ".yml"): raise WinbackError(f"{Path(a.output).name}: an exit record is YAML; name it .yaml")
+        with atomic_write(a.output, overwrite=a.force) as f: f.write(exit_template(a.lang))
+        print(f"wrote {a.output}"); return 0
     if a.assumptions:
         from winback_research.assumptions import assumptions_template
         from winback_research.safeio import atomic_write
@@ -78,6 +84,15 @@ def cmd_template(a)->int:
         print(f"wrote {a.output}"); return 0
     from winback_research.codebook import write_template
     print(f"wrote {write_template(a.output, evidence=not a.no_evidence, lang=a.lang, overwrite=a.force)}"); return 0
+
+# %% ../nbs/20_cli.ipynb #ci6f7a8b9c0d
+def cmd_open_case(a)->int:
+    "Open win-back cases from exit records."
+    from winback_research.exitrecord import read_exit, case_from_exit
+    from winback_research.cases import write_cases
+    cases = case_from_exit(read_exit(a.exits))
+    print(f"wrote {write_cases(cases, a.output, overwrite=a.force, inputs=_inputs(a.exits))}: {len(cases)} open case(s), the break-up fields from the exit record")
+    return 0
 
 # %% ../nbs/20_cli.ipynb #7e4b3e9c
 def cmd_example(a)->int:
@@ -535,11 +550,16 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument("--lang", choices=["en", "zh"], default="en")
     s.add_argument("-o", "--output", help="write to this file instead of the terminal")
     s.add_argument("--force", action="store_true", help="overwrite an existing output file")
-    s = _sub(sp, "template", "Write a blank coding template (CSV, or XLSX with drop-down lists), or an assumptions file.", "winback template -o coding.xlsx\n  winback template --assumptions -o assumptions.yaml", cmd_template)
+    s = _sub(sp, "template", "Write a blank coding template (CSV, or XLSX with drop-down lists), or an assumptions file.", "winback template -o coding.xlsx\n  winback template --assumptions -o assumptions.yaml\n  winback template --exit -o exit.yaml", cmd_template)
     s.add_argument("-o", "--output", required=True, help=".csv or .xlsx file to create")
     s.add_argument("--lang", choices=["en", "zh"], default="en")
     s.add_argument("--no-evidence", action="store_true", help="leave out the <variable>_evidence columns")
     s.add_argument("--assumptions", action="store_true", help="write a commented assumptions file (.yaml) for assess/portfolio instead")
+    s.add_argument("--exit", action="store_true", help="write an exit record (.yaml) to fill in when a customer leaves; winback open-case turns it into a case")
+    s.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    s = _sub(sp, "open-case", "Open win-back cases from exit records: the break-up fields filled, with evidence.", "winback open-case exit.yaml -o case.yaml\n  winback open-case exits.xlsx -o cases.csv", cmd_open_case)
+    s.add_argument("exits", help="an exit record (.yaml, from winback template --exit) or a table of them (.csv, .xlsx)")
+    s.add_argument("-o", "--output", required=True, help=".csv, .xlsx, a .yaml file (one case), or a folder for YAML case files")
     s.add_argument("--force", action="store_true", help="overwrite an existing output file")
     s = _sub(sp, "example", "Export a bundled study (brextech_rilf, study26) to a case file.", "winback example study26 -o study26.csv", cmd_example)
     s.add_argument("name", nargs="?", help="example name (see --list)")
