@@ -149,3 +149,20 @@ def test_cli_import_qdpx(tmp_path, capsys):
     assert main(["import-qdpx", "example", "-o", str(out), "--force"]) == 0
     assert main(["import-qdpx", str(project), "-o", str(tmp_path / "x")]) == 1                      # no mapping
     assert "give the mapping file" in capsys.readouterr().err
+
+
+def test_broken_project_files(tmp_path):
+    (tmp_path / "a.qdpx").write_text("not a zip")
+    with pytest.raises(InputError, match=r"a.qdpx: 1 problem\n  file: is not a REFI-QDA project"):
+        read_qdpx(tmp_path / "a.qdpx")
+    with zipfile.ZipFile(tmp_path / "b.qdpx", "w") as z:
+        z.writestr("project.qde", '<?xml version="1.0"?>\n<Project xmlns="urn:QDA-XML:project:1.0">\n<Cases>\n</Project>')
+    with pytest.raises(InputError, match=r"project.qde line 4: is not well-formed XML"):
+        read_qdpx(tmp_path / "b.qdpx")
+    assert validate_qde(tmp_path / "b.qdpx")[0].rule.startswith("is not well-formed XML")
+    with zipfile.ZipFile(tmp_path / "c.qdpx", "w") as z:
+        z.writestr("other.xml", "<x/>")
+    with pytest.raises(InputError, match="has no project.qde"):
+        read_qdpx(tmp_path / "c.qdpx")
+    with pytest.raises(InputError, match="has no project.qde"):
+        import_qda(tmp_path / "c.qdpx", "groups: {recaptured: recaptured}\n")

@@ -45,12 +45,19 @@ def read_qdpx(
 )->QdaProject:
     "Cases, variables, code paths and coded segments of a REFI-QDA project."
     import xml.etree.ElementTree as ET
-    with zipfile.ZipFile(path) as z:
-        root = ET.fromstring(z.read("project.qde"))
+    name = Path(str(path)).name if not hasattr(path, "read") else "project"
+    if not hasattr(path, "read") and not Path(str(path)).exists(): raise InputError(name, [Problem("file", None, None, "does not exist")])
+    try: z = zipfile.ZipFile(path)
+    except zipfile.BadZipFile: raise InputError(name, [Problem("file", None, None, "is not a REFI-QDA project (.qdpx is a zip archive)")]) from None
+    with z:
+        if "project.qde" not in z.namelist(): raise InputError(name, [Problem("file", None, None, "has no project.qde inside")])
+        try: root = ET.fromstring(z.read("project.qde"))
+        except ET.ParseError as e:
+            raise InputError(name, [Problem(f"project.qde line {e.position[0]}", None, None, f"is not well-formed XML ({e})")]) from None
         names = set(z.namelist())
         def text_of(ref):
             p = "sources/" + ref.split("internal://", 1)[-1]
-            if p not in names: raise InputError(str(path), [Problem(where="sources", value=ref, rule="is referenced but not in the archive")])
+            if p not in names: raise InputError(name, [Problem(where="sources", value=ref, rule="is referenced but not in the archive")])
             return z.read(p).decode("utf-8-sig")
         prj, varnames = QdaProject(), {}
         for v in root.iter(NS + "Variable"): varnames[v.get("guid")] = v.get("name")
@@ -258,9 +265,9 @@ def import_qda(
     m = mapping if isinstance(mapping, QdaMapping) else read_mapping(mapping)
     name = Path(str(source)).name if not hasattr(source, "read") else "project"
     qdpx = str(source).lower().endswith(".qdpx") or hasattr(source, "read")
+    prj = read_qdpx(source) if qdpx else read_classification(source)     # a broken archive is reported here first
     schema = validate_qde(source) if qdpx else None
     if strict and schema: raise InputError(name, schema)
-    prj = read_qdpx(source) if qdpx else read_classification(source)
     raw, un, probs = qda_cases(prj, m)
     if probs: raise InputError(name, probs)
     names = [c["name"] for c in prj.cases]
