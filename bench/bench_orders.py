@@ -80,7 +80,8 @@ def main():
             if p.returncode:
                 print(f"{engine}: failed\n{p.stderr[-2000:]}"); continue
             r = json.loads(p.stdout.strip().splitlines()[-1]); res[engine] = r
-            print(f"{engine:7s} {r['seconds']:7.1f} s  {r['peak_mb']:7.0f} MB peak  ({r['rows']:,} customer-months)")
+            note = "; the peak is the Python driver's, the Spark JVM is not counted" if engine == "spark" else ""
+            print(f"{engine:7s} {r['seconds']:7.1f} s  {r['peak_mb']:7.0f} MB peak  ({r['rows']:,} customer-months{note})")
     if "duckdb" in res and "pandas" in res:
         dk, pd_ = res["duckdb"], res["pandas"]
         print(f"pandas / DuckDB: time {pd_['seconds'] / dk['seconds']:.1f}x, memory {pd_['peak_mb'] / dk['peak_mb']:.1f}x")
