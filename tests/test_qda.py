@@ -166,3 +166,14 @@ def test_broken_project_files(tmp_path):
         read_qdpx(tmp_path / "c.qdpx")
     with pytest.raises(InputError, match="has no project.qde"):
         import_qda(tmp_path / "c.qdpx", "groups: {recaptured: recaptured}\n")
+
+
+def test_mapping_file_any_extension_and_wrong_shape(tmp_path):
+    p = tmp_path / "mapping.txt"
+    p.write_text("groups: {recaptured: recaptured}\n")
+    assert read_mapping(p).groups == {"recaptured": "recaptured"}
+    assert read_mapping(str(p)).groups == {"recaptured": "recaptured"}
+    q = tmp_path / "list.yaml"
+    q.write_text("- recaptured\n- reasons\n")
+    with pytest.raises(InputError, match=r"list.yaml: 1 problem\n  file: must be a mapping with the sections"):
+        read_mapping(q)

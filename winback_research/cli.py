@@ -514,7 +514,6 @@ def cmd_import_qda(a)->int:
         raise WinbackError(f"{Path(a.source).name}: import-qdpx reads a REFI-QDA project (.qdpx); for a classification sheet use import-nvivo")
     if a.command == "import-nvivo" and str(a.source).lower().endswith(".qdpx"):
         raise WinbackError(f"{Path(a.source).name}: a .qdpx project is read by import-qdpx")
-    if not Path(a.source).exists(): raise WinbackError(f"{a.source}: file not found")
     imp = import_qda(a.source, a.mapping, strict=getattr(a, "strict", False))
     if imp.schema:
         print(f"note: {Path(a.source).name} breaks the REFI-QDA schema in {len(imp.schema)} place(s) (imported anyway; --strict refuses):")

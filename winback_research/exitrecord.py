@@ -144,7 +144,7 @@ def case_from_exit(
         note = " ".join(x for x in (f"From {src}." , f"Losses at the exit: {losses}." if losses else "",
                                      end(f"Lesson: {r['lesson']}") if r.get("lesson") else "", end(f"Prevention: {r['prevention']}") if r.get("prevention") else "") if x)
         row = {"case_id": r["exit_id"], "supplier": r["supplier"], "customer": r["customer"], "currency": r.get("currency"),
-               "data_origin": None, "observed_year": r["exit_year"], "dissolution_year": r["exit_year"],
+               "observed_year": r["exit_year"], "dissolution_year": r["exit_year"],
                "dissolution_year_evidence": f"{src}: the customer left in {r['exit_year']}",
                "initiator": r.get("initiator"), "initiator_evidence": f"{src}" if r.get("initiator") else None,
                "reason_primary": r.get("reason_primary"),
@@ -152,6 +152,6 @@ def case_from_exit(
                "idle_capacity_cost": r.get("idle_capacity_cost"),
                "idle_capacity_cost_evidence": src if r.get("idle_capacity_cost") is not None else None, "notes": note}
         rows.append({k: (None if v is None else str(v) if not isinstance(v, bool) else ("yes" if v else "no")) for k, v in row.items()})
-    raw = pd.DataFrame(rows, dtype=object).drop(columns=["data_origin"])
+    raw = pd.DataFrame(rows, dtype=object)
     ids = [r["case_id"] for r in rows]
     return with_all_columns(parse_table(raw, "exit records", where=lambda i: f"exit record {ids[i]!r}"))

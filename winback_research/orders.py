@@ -60,7 +60,7 @@ def connect(
     raise InputError("connect", [Problem("argument engine", None, engine, "must be 'duckdb' or 'spark'")])
 
 # %% ../nbs/13_orders.ipynb #0b578bc3
-_RULES = {"DATE": "must be a date (YYYY-MM-DD)", "DOUBLE": "must be a number", "BIGINT": "must be a whole number (minor units)",
+_RULES = {"DATE": "must be a date (YYYY-MM-DD)", "DOUBLE": "must be a number",
           MONEY.upper(): "must be a decimal number"}
 
 def _csv_rejects(con, rej:str, types:dict, name:str)->list:

@@ -126,11 +126,13 @@ def read_mapping(
     from winback_research.assumptions import parse_yaml
     from winback_research.codebook import CODEBOOK
     s = str(source)
-    is_file = isinstance(source, Path) or ("\n" not in s and s.lower().endswith((".yaml", ".yml")))
+    is_file = isinstance(source, Path) or ("\n" not in s and (s.lower().endswith((".yaml", ".yml")) or Path(s).is_file()))
     if is_file and not Path(s).exists(): raise InputError(Path(s).name, [Problem("file", None, None, "does not exist")])
     name, text = (Path(s).name, Path(s).read_text(encoding="utf-8")) if is_file else ("mapping", s)
     data, lines = parse_yaml(text, name)
-    data = data or {}
+    data = {} if data is None else data
+    if not isinstance(data, dict):
+        raise InputError(name, [Problem("file", None, None, "must be a mapping with the sections case_id, variables, groups, codes")])
     line = lambda *k: f"line {lines[k]}" if k in lines else ""
     probs = [Problem(line(k), k, None, "is not a mapping section (case_id, variables, groups, codes)") for k in data
              if k not in ("case_id", "variables", "groups", "codes")]
