@@ -27,7 +27,7 @@ lint: install
 
 # The package tests with the lowest versions pyproject.toml allows of the libraries whose APIs we lean on
 # (the notebooks and the documentation site are built with the current versions in `make test` and `make docs`).
-LOWEST := "numpy==1.26.4" "pandas==2.2.0" "pandera==0.24.0" "scipy==1.12.0" "statsmodels==0.14.0" "matplotlib==3.8.0" "formulaic==1.2.1" "pyarrow==16.1.0"
+LOWEST := "numpy==1.26.4" "pandas==2.2.0" "pandera==0.24.0" "scipy==1.12.0" "statsmodels==0.14.0" "matplotlib==3.11.0" "formulaic==1.2.1" "pyarrow==16.1.0"
 test-lowest:
 	test -x .venv-lowest/bin/python || $(PYTHON) -m venv .venv-lowest
 	.venv-lowest/bin/python -m pip install --quiet $(LOWEST) -e ".[dev]"

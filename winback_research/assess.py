@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .core import Result, Summary, InputError, WinbackError, Problem, json_records
+from .core import Result, Summary, InputError, WinbackError, Problem, json_records, pick
 from .codebook import CODEBOOK, REASONS, REASON_CLASSES, get_var, variables_with_role, with_all_columns
 from .codebook import FIT, with_terms
 from .crosscase import wilson_ci
@@ -144,7 +144,7 @@ def _case_dict(row:pd.Series)->dict:
 # %% ../nbs/10_assess.ipynb #ce7cec87
 def advice_for(
     case:pd.Series,  # one typed case (a row of a case table)
-    lang:str="en",   # "en" or "zh"
+    lang:str="en",   # one of `LANGS`
 )->pd.DataFrame:     # step, id, recommendation, because (field = value), source
     "The rules that apply to one case, with the fields they rest on."
     c, rows = _case_dict(case), []
@@ -152,7 +152,7 @@ def advice_for(
         try: applies = bool(a.when(c))
         except TypeError: applies = False
         if not applies: continue
-        tmpl = ADVICE_ZH.get(a.id, a.text) if lang == "zh" else a.text
+        tmpl = pick(f"advice:{a.id}", (a.text, ADVICE_ZH.get(a.id, a.text)), lang)
         txt = tmpl.format(**{k: (get_var(k).option_label(v, lang) if k in CODEBOOK and v is not None else v) for k, v in c.items() if k in CODEBOOK})
         because = "; ".join(f"{f} = {c.get(f)}" for f in a.because if c.get(f) is not None) or "general rule"
         rows.append(dict(step=a.step, id=a.id, recommendation=txt, because=because, source=a.source))

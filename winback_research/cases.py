@@ -18,7 +18,7 @@ import yaml
 
 from .codebook import (
     CODEBOOK, DERIVED, RULES, VARIABLES, Variable, case_schema, derive, did_you_mean, dtype_of, evidence_columns, template_columns)
-from .core import InputError, Problem, WinbackError
+from .core import LANGS, InputError, Problem, WinbackError, tr
 from .safeio import UnsafeOutputError, atomic_write, check_output, terminal_text, unprotect_cell, write_table
 
 # %% auto #0
@@ -127,13 +127,14 @@ def _norm(x:str)->str:
 # %% ../nbs/01_cases.ipynb #57861821
 @lru_cache(maxsize=None)
 def _header_labels()->dict:
-    "Normalised column label (English or Chinese) -> variable name, for labels that name one column only (stored before derived)."
+    "Normalised column label (in any of `LANGS`) -> column name, for labels that name one column only (stored before derived; evidence headers too)."
     def unique(vs):
         seen = {}
         for v in vs:
-            for lab in (v.en, v.zh): seen.setdefault(_norm(lab).strip(), set()).add(v.name)
+            for lab in {v.label(l) for l in LANGS}: seen.setdefault(_norm(lab).strip(), set()).add(v.name)
         return {k: next(iter(s)) for k, s in seen.items() if k and len(s) == 1}
-    return unique([d.variable for d in DERIVED.values()]) | unique(VARIABLES)   # a stored column's label wins
+    evidence = {_norm(tr("evidence_header", l, label=v.label(l))).strip(): f"{v.name}_evidence" for v in VARIABLES if v.evidence for l in LANGS}
+    return evidence | unique([d.variable for d in DERIVED.values()]) | unique(VARIABLES)   # a stored column's label wins
 
 # %% ../nbs/01_cases.ipynb #f0705eea
 _EVIDENCE = re.compile(r"^(.*?)[\s_]*(?:\((?:evidence|证据)\)|_evidence|evidence|证据)$")
@@ -159,6 +160,7 @@ def _option_labels(name:str)->tuple:
     for o in v.options:
         zh = nfkc(o.zh)
         forms = {nfkc(o.en), zh, re.split(r"[,(]", zh)[0].strip()}          # '是，已赢回' -> '是', '实地案例（自有研究）' -> '实地案例'
+        forms |= {nfkc(v.option_label(o.code, l)) for l in LANGS[2:]}        # further languages: their labels as written
         if zh.split(" ", 1)[0] == o.code: forms.add(zh.split(" ", 1)[-1])   # '3 中等' -> '中等'
         for f in forms - {""}: seen.setdefault(f, set()).add(o.code)
     forms = {k: next(iter(s)) for k, s in seen.items() if len(s) == 1 and (k not in v.values or k == next(iter(s)))}
@@ -166,7 +168,7 @@ def _option_labels(name:str)->tuple:
 
 # %% ../nbs/01_cases.ipynb #810504f1
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
-_BOOL_ZH = {"是": "yes", "否": "no"}
+_BOOL_WORDS = {"是": "yes", "否": "no", "نعم": "yes", "لا": "no"}
 
 def code_for_label(
     variable,  # a codebook `Variable` (or its name) of type boolean, category, ordinal or multi
@@ -174,7 +176,7 @@ def code_for_label(
 )->str|None:   # the cell in codes ('yes'/'no' for booleans); None when some part is neither a code nor a label
     "The code(s) a cell's label(s) stand for: the option's English label as written, its Chinese label, short form or unique start."
     v = CODEBOOK[variable] if isinstance(variable, str) else variable
-    if v.type == "boolean": return _BOOL_ZH.get(unicodedata.normalize("NFKC", text), text if text.lower() in _TRUE | _FALSE else None)
+    if v.type == "boolean": return _BOOL_WORDS.get(unicodedata.normalize("NFKC", text), text if text.lower() in _TRUE | _FALSE else None)
     if v.type not in ("category", "ordinal", "multi"): return None
     forms, zh = _option_labels(v.name)
     def one(t):
@@ -186,7 +188,7 @@ def code_for_label(
             if len(hits) == 1: return hits[0]
         return None
     if v.type != "multi": return one(text)
-    parts = [one(p.strip()) for p in unicodedata.normalize("NFKC", text).split(";")]
+    parts = [one(p.strip()) for p in re.split(r"[;؛]", unicodedata.normalize("NFKC", text))]   # NFKC makes '；' ';', not Arabic '؛'
     return None if None in parts else ";".join(parts)
 
 # %% ../nbs/01_cases.ipynb #2a1f03ea

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse, json, sys
 from pathlib import Path
 
-from .core import WinbackError
+from .core import LANGS, WinbackError
 
 # %% auto #0
 __all__ = ['READS_CASE_FILES', 'OPTIONS', 'DOCS_URL', 'DEMO_ASSUMPTIONS', 'DEMO_MONEY', 'BUG_LINE', 'cmd_validate',
@@ -471,8 +471,8 @@ def cmd_demo(a)->int:
         print("\n".join(_summary_lines(f"{name} ({dst})", df)))
     from winback_research.assess import open_case
     study = read_cases(out/"study26.csv")
-    for lang in ("en", "zh"):
-        p = out/("report.html" if lang == "en" else "report_zh.html")
+    for lang in LANGS:
+        p = out/("report.html" if lang == "en" else f"report_{lang}.html")
         build_report(study, lang=lang).write(p, overwrite=True)
         print(f"study report ({lang}): {p.resolve()}")
     from winback_research.codebook import with_all_columns
@@ -486,7 +486,7 @@ def cmd_demo(a)->int:
     from winback_research.assumptions import read_assumptions
     from winback_research.client import build_assessment_report
     case, asm = read_cases(out/"brextech_2012_illustrative.csv"), read_assumptions(out/"brextech_assumptions.yaml")
-    for lang, name in (("en", "brextech_assessment.html"), ("zh", "brextech_assessment_zh.html")):
+    for lang, name in ((l, "brextech_assessment.html" if l == "en" else f"brextech_assessment_{l}.html") for l in LANGS):
         build_assessment_report(case, study, lang=lang, assumptions=asm).write(out/name, overwrite=True)
         print(f"  assessment ({lang}): {(out/name).resolve()}")
     print(f"  the same from the command line: winback assess {out/'brextech_2012_illustrative.csv'} --against {out/'study26.csv'} "
@@ -546,12 +546,12 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="machine-readable output")
     s = _sub(sp, "codebook", "Print the codebook as a data dictionary.", "winback codebook --format html --lang zh -o codebook.html", cmd_codebook)
     s.add_argument("--format", choices=["md", "html", "json"], default="md")
-    s.add_argument("--lang", choices=["en", "zh"], default="en")
+    s.add_argument("--lang", choices=list(LANGS), default="en")
     s.add_argument("-o", "--output", help="write to this file instead of the terminal")
     s.add_argument("--force", action="store_true", help="overwrite an existing output file")
     s = _sub(sp, "template", "Write a blank coding template (CSV, or XLSX with drop-down lists), or an assumptions file.", "winback template -o coding.xlsx\n  winback template --assumptions -o assumptions.yaml\n  winback template --exit -o exit.yaml", cmd_template)
     s.add_argument("-o", "--output", required=True, help=".csv or .xlsx file to create")
-    s.add_argument("--lang", choices=["en", "zh"], default="en")
+    s.add_argument("--lang", choices=list(LANGS), default="en")
     s.add_argument("--no-evidence", action="store_true", help="leave out the <variable>_evidence columns")
     s.add_argument("--assumptions", action="store_true", help="write a commented assumptions file (.yaml) for assess/portfolio instead")
     s.add_argument("--exit", action="store_true", help="write an exit record (.yaml) to fill in when a customer leaves; winback open-case turns it into a case")
@@ -596,7 +596,7 @@ def build_parser()->argparse.ArgumentParser:
     g = s.add_mutually_exclusive_group()
     g.add_argument("--case", dest="case_id", help="the case id of the customer to assess in a list")
     g.add_argument("--all", action="store_true", help="assess every customer of the list (one report, ranking first)")
-    s.add_argument("--lang", choices=["en", "zh"], default="en")
+    s.add_argument("--lang", choices=list(LANGS), default="en")
     s.add_argument("--paper", choices=["a4", "letter"], default="a4", help="paper size when the report is printed (default a4)")
     s.add_argument("-o", "--output", help="also write the assessment report (HTML)")
     s.add_argument("--json", action="store_true", help="machine-readable output")
@@ -608,12 +608,12 @@ def build_parser()->argparse.ArgumentParser:
     s.add_argument("-o", "--output", required=True, help="ranking to write: .xlsx (formatted), .csv, or .json")
     s.add_argument("--paper", choices=["a4", "letter"], default="a4", help="paper size when the report is printed (default a4)")
     s.add_argument("--report", help="also write the assessment report (HTML)")
-    s.add_argument("--lang", choices=["en", "zh"], default="en")
+    s.add_argument("--lang", choices=list(LANGS), default="en")
     s.add_argument("--force", action="store_true", help="overwrite existing output")
     s = _sub(sp, "report", "Build the study report: one self-contained HTML file (optionally also PDF).", "winback report study26.csv -o report.html --lang zh --pdf", cmd_report)
     s.add_argument("study", help="case file (CSV, XLSX, YAML) or a bundled example name (study26, brextech_rilf)")
     s.add_argument("-o", "--output", default="report.html", help="HTML file to write (default: report.html)")
-    s.add_argument("--lang", choices=["en", "zh"], default="en", help="report language")
+    s.add_argument("--lang", choices=list(LANGS), default="en", help="report language")
     s.add_argument("--pdf", action="store_true", help="also print a PDF with headless Chromium")
     s.add_argument("--paper", choices=["a4", "letter"], default="a4", help="paper size of the PDF (default a4)")
     s.add_argument("--codings", nargs="+", help="other coders' codings of the same cases (adds a coder-agreement section)")

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .core import tr, WinbackError
+from .core import LANGS, WinbackError, list_sep, pick, text_dir, tr
 from .codebook import CODEBOOK, REASON_CLASSES, SOURCES, get_var
 from .cases import is_synthetic
-from .report import Section, Report, render_page, _table, _p, _bdi, figure_svg, figure_style, cjk_font, _versions
+from .report import Section, Report, render_page, _table, _p, _bdi, figure_svg, figure_style, figure_lang, cjk_font, _versions
 from .safeio import atomic_write, protect_cell
 
 # %% auto #0
@@ -97,8 +97,7 @@ def ranking_frame(
         "pf_value": [k(x) for x in r.expected_npv], "pf_value_low": [k(x) for x in r.enpv_low], "pf_value_high": [k(x) for x in r.enpv_high],
         "pf_rank_low": list(r.rank_low), "pf_rank_high": list(r.rank_high),
         "pf_verdict": [verdict(w, lang) for w in r.worth_trying],
-        "pf_missing": ["、".join(input_label(m.strip(), lang) for m in s.split(",") if m.strip()) if lang == "zh" else
-                       ", ".join(input_label(m.strip(), lang) for m in s.split(",") if m.strip()) for s in r.missing_inputs],
+        "pf_missing": [list_sep(lang).join(input_label(m.strip(), lang) for m in s.split(",") if m.strip()) for s in r.missing_inputs],
     }
     if not numeric:
         cols["pf_p"] = [f"{pct(p)} ({pct_range(lo, hi)})" for p, lo, hi in zip(r.p_recapture, r.p_low, r.p_high)]
@@ -123,7 +122,7 @@ def export_notes(
     if pf.drivers:
         names = tr("and", lang).join(input_label(d, lang) for d in pf.drivers)
         movers = pf.movers
-        out.append(tr("movers", lang, d=names, m=("、" if lang == "zh" else ", ").join(movers)) if movers else tr("no_movers", lang, d=names))
+        out.append(tr("movers", lang, d=names, m=list_sep(lang).join(movers)) if movers else tr("no_movers", lang, d=names))
     return out
 
 # %% ../nbs/12_client.ipynb #4dac961f
@@ -177,6 +176,7 @@ def write_ranking(
     ns = wb.create_sheet(tr("sheet_notes", lang))
     for n in notes or [tr("no_notes", lang)]: ns.append([clean(n)])
     ns.column_dimensions["A"].width = 120
+    for sh in wb.worksheets: sh.sheet_view.rightToLeft = text_dir(lang) == "rtl"   # Arabic sheets read right to left
     with atomic_write(path, overwrite=overwrite, binary=True, inputs=inputs) as f: wb.save(f)
     return path
 
@@ -187,7 +187,7 @@ def tornado_svg(
 )->str:             # inline SVG
     "Tornado chart of the expected value (thousands) with labelled inputs."
     import matplotlib.pyplot as plt
-    fl = lang if lang != "zh" or cjk_font() else "en"
+    fl = figure_lang(lang)
     t = sens.table.iloc[::-1]
     with figure_style(fl):
         fig, ax = plt.subplots(figsize=(5.2, 0.45 * len(t) + 1.4))
@@ -219,8 +219,8 @@ _FEATURES = {"reason_class": "f_reason_class", "controllable": "f_controllable",
 
 def _component(c, lang): k = _COMPONENTS.get(c, c); return input_label(k, lang) if k in CODEBOOK else tr(k, lang)
 def _feature(f, lang): k = _FEATURES.get(f, f); return get_var(k).label(lang) if not k.startswith("f_") else tr(k, lang)
-def _klass(en_label, lang): return next((v[lang == "zh"] for v in REASON_CLASSES.values() if v[0] == en_label), en_label)
-def _list(xs, lang): return ("、" if lang == "zh" else ", ").join(xs)
+def _klass(en_label, lang): return next((pick(f"reason_class:{k}", v, lang) for k, v in REASON_CLASSES.items() if v[0] == en_label), en_label)
+def _list(xs, lang): return list_sep(lang).join(xs)
 
 # %% ../nbs/12_client.ipynb #6d032c24
 def _step2(a, lang)->list:
@@ -369,7 +369,7 @@ def build_assessment_report(
 )->Report:
     "The consultant's report: how to read it, the ranking (for a list), and each customer's four-step assessment."
     from winback_research.assess import assess_portfolio
-    if lang not in ("en", "zh"): raise WinbackError(f"lang must be 'en' or 'zh', got {lang!r}")
+    if lang not in LANGS: raise WinbackError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
     if len(cases) == 0: raise WinbackError("no lost customers to assess")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

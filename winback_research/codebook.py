@@ -14,13 +14,13 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .core import InputError, Problem, WinbackError, tr
+from .core import LANGS, InputError, Problem, WinbackError, catalogue, html_lang, pick, text_dir, tr
 from .safeio import atomic_write
 
 # %% auto #0
 __all__ = ['SOURCES', 'STEPS', 'TYPES', 'ROLES', 'REASONS', 'REASON_CLASSES', 'YES_NO', 'YES_PARTIAL_NO', 'LEVELS', 'SCALE5',
            'ACCOMMODATIONS', 'FIT', 'BLOCKS', 'V', 'CODEBOOK_VERSION', 'VARIABLES', 'CODEBOOK', 'STAGES', 'DERIVED',
-           'MODEL_TERMS', 'RULES', 'APPLIES_IF', 'sources_frame', 'Option', 'Variable', 'Reason',
+           'MODEL_TERMS', 'RULES', 'APPLIES_IF', 'sources_frame', 'Option', 'Variable', 'Reason', 'yes_no_label',
            'share_of_wallet_stage', 'Derived', 'did_you_mean', 'UnknownVariable', 'get_var', 'derive', 'Rule',
            'dtype_of', 'evidence_columns', 'with_all_columns', 'with_terms', 'generative_terms', 'variables_with_role',
            'not_applicable', 'missingness', 'case_schema', 'template_columns', 'template_header', 'column_for_header',
@@ -62,8 +62,8 @@ def sources_frame(
     lang:str="en", # "en" or "zh"
 )->pd.DataFrame:   # one row per source key: key, reference (column headers in `lang`)
     "The key to the source abbreviations of the codebook."
-    if lang not in ("en", "zh"): raise InputError("sources_frame", [Problem("argument lang", None, lang, "is not 'en' or 'zh'")])
-    refs = [(_SOURCES_ZH.get(k, r) if lang == "zh" else r) for k, r in SOURCES.items()]
+    catalogue(lang)                                   # an unknown language is an error here
+    refs = [pick(f"source:{k}", (r, _SOURCES_ZH[k]), lang) if k in _SOURCES_ZH else r for k, r in SOURCES.items()]
     return pd.DataFrame({tr("cb_key", lang): list(SOURCES), tr("cb_reference", lang): refs})
 
 # %% ../nbs/00_codebook.ipynb #da164273
@@ -114,6 +114,7 @@ class Variable:
     role: str = "explanatory"      # what the variable is for in an analysis (see `ROLES`)
     applies_if: str = ""           # the gate that makes it applicable (see `APPLIES_IF`); empty: always
     description_zh: str = ""       # how a coder applies it, in Chinese
+    label_keys: tuple = ()         # keys of its label and description in the label files (default `var:<name>`, `desc:<name>`)
 
     def __post_init__(self):
         probs = []
@@ -131,14 +132,16 @@ class Variable:
     def label_en(self)->str: return self.en
     @property
     def label_zh(self)->str: return self.zh
-    def label(self, lang:str="en")->str: return self.zh if lang == "zh" else self.en
+    def _keys(self)->tuple: return self.label_keys or (f"var:{self.name}", f"desc:{self.name}")
+    def label(self, lang:str="en")->str: return pick(self._keys()[0], (self.en, self.zh), lang)
     def describe(self, lang:str="en")->str:
-        "How a coder applies it, in `lang` (the English description when there is no Chinese one)."
-        return self.description_zh or self.description if lang == "zh" else self.description
+        "How a coder applies it, in `lang` (in Chinese, the English description when there is no Chinese one)."
+        return pick(self._keys()[1], (self.description, self.description_zh or self.description), lang)
     def option_label(self, code, lang:str="en")->str:
-        "Label of one option code in `lang` (the code itself when unknown)."
+        "Label of one option code in `lang` (yes/no for a boolean; the code itself when unknown)."
+        if self.type == "boolean" and str(code) in ("yes", "no"): return str(code) if lang == "en" else yes_no_label(str(code), lang)
         for o in self.options:
-            if o.code == code: return o.zh if lang == "zh" else o.en
+            if o.code == code: return pick(f"opt:{self.name}:{o.code}", (o.en, o.zh), lang)
         return str(code)
 
 # %% ../nbs/00_codebook.ipynb #e9bfb51f
@@ -194,6 +197,19 @@ ACCOMMODATIONS = _opts(
     ("compensation", "Compensation for past losses", "对过往损失的补偿"),
     ("none", "None offered", "未提供任何让步", "Use alone."),
 )
+
+# %% ../nbs/00_codebook.ipynb #36ef0bc7
+def yes_no_label(
+    code:str,      # "yes" or "no"
+    lang:str="en", # one of `LANGS`
+)->str:            # the answer's label
+    "The label of a yes/no answer in `lang`."
+    o = next(o for o in YES_NO if o.code == code)
+    return pick(f"opt::{code}", (o.en, o.zh), lang)
+
+def _opt_label(v, o, lang:str="en")->str:
+    "Label of option `o` of variable `v` in `lang` (a yes/no answer for a boolean)."
+    return yes_no_label(o.code, lang) if v.type == "boolean" else pick(f"opt:{v.name}:{o.code}", (o.en, o.zh), lang)
 
 # %% ../nbs/00_codebook.ipynb #dc5da26e
 FIT = {"price": {"price_reduction"}, "competitor_offer": {"price_reduction", "technical_support", "order_size_flexibility"},
@@ -725,11 +741,11 @@ def template_header(
     lang:str="en", # "en" (the names) or "zh" (the Chinese labels)
 )->str:            # the header a template in `lang` writes for it
     "The header of a template column: its name in English, its Chinese label in Chinese."
-    if lang not in ("en", "zh"): raise InputError("template_header", [Problem("argument lang", None, lang, "is not 'en' or 'zh'")])
+    catalogue(lang)                                   # an unknown language is an error here
     if lang == "en": return column
     if column.endswith("_evidence") and column.removesuffix("_evidence") in CODEBOOK:
-        return tr("evidence_header", "zh", label=CODEBOOK[column.removesuffix("_evidence")].zh)
-    return get_var(column).zh
+        return tr("evidence_header", lang, label=CODEBOOK[column.removesuffix("_evidence")].label(lang))
+    return get_var(column).label(lang)
 
 # %% ../nbs/00_codebook.ipynb #58a8a9bb
 def column_for_header(
@@ -742,9 +758,9 @@ def column_for_header(
     for v in vs:
         if k == _key(v.name): return v.name
     for v in vs:
-        if k in (_key(v.en), _key(v.zh)): return v.name
+        if k in {_key(v.label(l)) for l in LANGS}: return v.name
     for v in VARIABLES:
-        if v.evidence and k in {_key(f"{v.name}_evidence")} | {_key(tr("evidence_header", l, label=v.label(l))) for l in ("en", "zh")}:
+        if v.evidence and k in {_key(f"{v.name}_evidence")} | {_key(tr("evidence_header", l, label=v.label(l))) for l in LANGS}:
             return f"{v.name}_evidence"
     return None
 
@@ -759,12 +775,12 @@ def code_for_label(
     opts = YES_NO if v.type == "boolean" else v.options
     known = {_key(o.code): o.code for o in opts}
     for o in opts:
-        for lab in (o.en, o.zh): known.setdefault(_key(lab), o.code)   # a code wins over another option's label
+        for lab in (o.en, o.zh, *(_opt_label(v, o, l) for l in LANGS[2:])): known.setdefault(_key(lab), o.code)   # a code wins over another option's label
     if v.type == "boolean": known.update({"true": "yes", "1": "yes", "false": "no", "0": "no"})
     k = _key(text)
     if k in known: return known[k]
     if v.type != "multi": return None
-    parts = [known.get(p) for p in re.split(r"[;、]", k)]            # '；' is ';' after normalisation
+    parts = [known.get(p) for p in re.split(r"[;、؛،]", k)]          # '；' is ';' after normalisation; Arabic ؛ and ، are not
     return None if None in parts else ";".join(parts)
 
 # %% ../nbs/00_codebook.ipynb #7a478673
@@ -775,28 +791,28 @@ def codebook_frame(
     include_derived:bool=True, # also list the derived variables
 )->pd.DataFrame:
     "The codebook as a data frame, one row per variable (column headers in `lang`)."
-    if lang not in ("en", "zh"): raise InputError("codebook_frame", [Problem("argument lang", None, lang, "is not 'en' or 'zh'")])
-    zh = lang == "zh"
+    catalogue(lang)                                   # an unknown language is an error here
     vs = list(VARIABLES) + ([d.variable for d in DERIVED.values()] if include_derived else [])
     rows = []
     for v in vs:
         opts = YES_NO if v.type == "boolean" else v.options
-        vals = "; ".join(f"{o.code} = {o.zh if zh else o.en}" for o in opts)
+        vals = "; ".join(f"{o.code} = {_opt_label(v, o, lang)}" for o in opts)
         rng = "" if v.minimum is None and v.maximum is None else f"{'' if v.minimum is None else f'{v.minimum:g}'}–{'' if v.maximum is None else f'{v.maximum:g}'}"
-        blk = BLOCKS.get(v.block, ("Derived", "派生变量"))
+        blk = pick(f"block:{v.block}", BLOCKS.get(v.block, ("Derived", "派生变量")), lang)
         rows.append(dict(zip(_CB_COLS, (
-            v.name, v.label(lang), blk[1] if zh else blk[0], _TYPE_ZH[v.type] if zh else v.type,
-            _LEVEL_ZH[v.level] if zh else v.level, vals or rng or (v.pattern or ""),
-            ("是" if v.required else "否") if zh else v.required,
+            v.name, v.label(lang), blk, pick(f"type:{v.type}", (v.type, _TYPE_ZH[v.type]), lang),
+            pick(f"level:{v.level}", (v.level, _LEVEL_ZH[v.level]), lang), vals or rng or (v.pattern or ""),
+            yes_no_label("yes" if v.required else "no", lang) if lang != "en" else v.required,
             template_header(f"{v.name}_evidence", lang) if v.evidence else "", v.source, v.describe(lang)))))
     return pd.DataFrame(rows, columns=list(_CB_COLS)).rename(columns=lambda c: tr(f"cb_{c}", lang))
 
 # %% ../nbs/00_codebook.ipynb #a9bbb63d
-_DICT_HTML = """<!doctype html><html lang="{{ lang }}"><head><meta charset="utf-8">
+_DICT_HTML = """<!doctype html><html lang="{{ lang }}" dir="{{ dir }}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ title }}</title>
 <style>body{font-family:system-ui,sans-serif;margin:1rem}table{border-collapse:collapse;font-size:.9rem}
-td,th{border:1px solid #ccc;padding:.3rem;vertical-align:top;text-align:left}th{background:#f3f3f3}</style></head>
-<body><h1>{{ title }}</h1><p>{{ version_label }}: {{ version }}</p>
+td,th{border:1px solid #ccc;padding:.3rem;vertical-align:top;text-align:start}th{background:#f3f3f3}
+td{unicode-bidi:plaintext}bdi{unicode-bidi:isolate}</style></head>
+<body><h1>{{ title }}</h1><p>{{ version_label }}: <bdi>{{ version }}</bdi></p>
 {% for heading, cols, rows in tables %}{% if heading %}<h2>{{ heading }}</h2>{% endif %}
 <table><thead><tr>{% for c in cols %}<th>{{ c }}</th>{% endfor %}</tr></thead><tbody>
 {% for r in rows %}<tr>{% for c in cols %}<td>{{ r[c] }}</td>{% endfor %}</tr>{% endfor %}
@@ -815,7 +831,7 @@ def data_dictionary(
     if fmt == "html":
         from jinja2 import Environment
         t = Environment(autoescape=True).from_string(_DICT_HTML)
-        return t.render(title=tr("codebook_title", lang), version_label=tr("codebook", lang), lang=lang, version=CODEBOOK_VERSION,
+        return t.render(title=tr("codebook_title", lang), version_label=tr("codebook", lang), lang=html_lang(lang), dir=text_dir(lang), version=CODEBOOK_VERSION,
                         tables=[("", list(df.columns), df.to_dict(orient="records")),
                                 (tr("cb_sources", lang), list(src.columns), src.to_dict(orient="records"))])
     if fmt == "md":
@@ -836,10 +852,10 @@ def write_template(
     path = Path(path)
     cols = template_columns(evidence)
     heads = [template_header(c, lang) for c in cols]   # checks `lang`
-    zh = lang == "zh"
+    loc = lang != "en"                                # labels rather than names and codes
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with atomic_write(path, overwrite=overwrite, encoding="utf-8-sig" if zh else "utf-8") as f:
+        with atomic_write(path, overwrite=overwrite, encoding="utf-8-sig" if loc else "utf-8") as f:
             csv.writer(f, lineterminator="\n").writerow(heads)
         return path
     if suffix != ".xlsx": raise WinbackError(f"{path.name}: template must be .csv or .xlsx")
@@ -848,23 +864,25 @@ def write_template(
     from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.utils import get_column_letter
     wb = Workbook(); ws = wb.active; ws.title = tr("sheet_cases", lang)
+    ws.sheet_view.rightToLeft = text_dir(lang) == "rtl"
     lists = wb.create_sheet("lists")
     for j, (name, head) in enumerate(zip(cols, heads), 1):
         cell = ws.cell(row=1, column=j, value=head)
         v = CODEBOOK.get(name)
         if v is None: continue
         tip = tr("cb_tip", lang, label=v.label(lang), description=v.describe(lang))
-        if v.type == "multi": tip += " " + tr("cb_multi_tip", lang, options=(" / " if zh else ", ").join(o.zh if zh else o.code for o in v.options))
+        if v.type == "multi": tip += " " + tr("cb_multi_tip", lang, options=(" / " if loc else ", ").join(_opt_label(v, o, lang) if loc else o.code for o in v.options))
         cell.comment = Comment(tip[:1000], "winback-research")
         opts = YES_NO if v.type == "boolean" else v.options if v.type in ("category", "ordinal") else ()
         if opts:
-            col, shown = get_column_letter(j), [o.zh if zh else o.code for o in opts]
+            col, shown = get_column_letter(j), [_opt_label(v, o, lang) if loc else o.code for o in opts]
             for i, o in enumerate(shown, 1): lists[f"{col}{i}"] = o
             dv = DataValidation(type="list", formula1=f"=lists!${col}$1:${col}${len(shown)}", allow_blank=True, showErrorMessage=True,
                                 errorTitle=v.label(lang)[:32], error=tr("cb_choose_one", lang, options=", ".join(shown))[:255])
             ws.add_data_validation(dv); dv.add(f"{col}2:{col}1000")
     lists.sheet_state = "hidden"
     cb = wb.create_sheet(tr("sheet_codebook", lang))
+    cb.sheet_view.rightToLeft = ws.sheet_view.rightToLeft
     for d in (codebook_frame(lang), None, sources_frame(lang)):
         if d is None: cb.append([]); cb.append([tr("cb_sources", lang)]); continue
         cb.append(list(d.columns))

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING: import pandas as pd   # for annotations; imported lazily where used, so `winback --help` starts fast
 
 # %% auto #0
-__all__ = ['SHARED_COLUMNS', 'LANGS', 'Problem', 'WinbackError', 'InputError', 'Summary', 'json_records', 'Result', 'catalogue',
-           'tr']
+__all__ = ['SHARED_COLUMNS', 'LANGS', 'RTL_LANGS', 'Problem', 'WinbackError', 'InputError', 'Summary', 'json_records', 'Result',
+           'catalogue', 'tr', 'labels', 'pick', 'text_dir', 'html_lang', 'list_sep']
 
 # %% ../nbs/00_core.ipynb #380ba43e
 def _show(x):
@@ -168,7 +168,8 @@ class Result:
     def _repr_html_(self): return self.summary().as_html()
 
 # %% ../nbs/00_core.ipynb #b24c5ac3
-LANGS = ("en", "zh")
+LANGS = ("en", "zh", "ar")
+RTL_LANGS = frozenset({"ar"})   # languages written right to left
 
 @lru_cache(maxsize=None)
 def catalogue(
@@ -187,3 +188,37 @@ def tr(
     "A fixed phrase in `lang`, formatted with `kw`."
     v = catalogue(lang)[key]
     return [x.format(**kw) for x in v] if isinstance(v, list) else v.format(**kw)
+
+# %% ../nbs/00_core.ipynb #7f0357eb
+@lru_cache(maxsize=None)
+def labels(
+    lang:str, # a language of `LANGS` other than English and Chinese
+)->dict:      # label key -> text
+    "The label file of a language whose labels are not kept beside the code."
+    catalogue(lang)                                   # an unknown language is an error here
+    return json.loads((resources.files("winback_research") / "data" / "i18n" / f"labels_{lang}.json").read_text(encoding="utf-8"))
+
+# %% ../nbs/00_core.ipynb #a99f959f
+def pick(
+    key:str,       # label key in the label files, e.g. 'block:step1'
+    pair,          # the (English, Chinese) pair kept beside the code
+    lang:str="en", # one of `LANGS`
+)->str:            # the label in `lang`
+    "A label in `lang`: from its (en, zh) pair, or from the language's label file."
+    if lang == "en": return pair[0]
+    if lang == "zh": return pair[1]
+    return labels(lang)[key]
+
+# %% ../nbs/00_core.ipynb #7b403487
+def text_dir(lang:str="en")->str:
+    "The direction a language is written in: 'rtl' or 'ltr'."
+    catalogue(lang)
+    return "rtl" if lang in RTL_LANGS else "ltr"
+
+def html_lang(lang:str="en")->str:
+    "The BCP 47 tag of a language for an HTML page's `lang` attribute."
+    return {"zh": "zh-Hans"}.get(lang, lang)
+
+def list_sep(lang:str="en")->str:
+    "The separator of a list of words in `lang`."
+    return {"zh": "、", "ar": "، "}.get(lang, ", ")

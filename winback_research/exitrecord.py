@@ -12,14 +12,16 @@ from pathlib import Path
 import pandas as pd
 
 from .codebook import CODEBOOK, Variable
-from .core import Problem, InputError
+from .core import Problem, InputError, catalogue, pick
 
 # %% auto #0
 __all__ = ['EXIT_BLOCKS', 'EXIT_FIELDS', 'exit_template', 'read_exit', 'case_from_exit']
 
 # %% ../nbs/17_exitrecord.ipynb #f4c1d286
 def _v(name, type, block, en, zh, description, **kw):
-    return Variable(name=name, type=type, block=block, en=en, zh=zh, description=description, source="RUN", evidence=False, **kw)
+    own = name not in CODEBOOK or CODEBOOK[name].en != en          # a field of its own: its labels are keyed `exit:<name>`
+    return Variable(name=name, type=type, block=block, en=en, zh=zh, description=description, source="RUN", evidence=False,
+                    label_keys=(f"exit:{name}", f"exitdesc:{name}") if own else (), **kw)
 
 _R, _I = CODEBOOK["reason_primary"], CODEBOOK["initiator"]
 EXIT_BLOCKS = {"exit_who": ("Who left, when", "谁离开、何时"), "exit_talk": ("1. The last conversation", "1. 最后一次谈话"),
@@ -59,15 +61,14 @@ EXIT_FIELDS = {v.name: v for v in [
 
 # %% ../nbs/17_exitrecord.ipynb #9b41eb48
 def exit_template(
-    lang:str="en", # language of the comments: "en" or "zh" (the keys stay as they are)
+    lang:str="en", # language of the comments, one of `LANGS` (the keys stay as they are)
 )->str:             # YAML text, one record
     "A commented YAML exit record to fill in."
-    if lang not in ("en", "zh"): raise InputError("exit_template", [Problem("argument lang", None, lang, "must be en or zh")])
-    zh = lang == "zh"
-    out = ["# " + ("客户流失记录：客户离开时填写，日后开启赢回案例时使用。" if zh else "Exit record: fill it in when the customer leaves; a later win-back case starts from it."),
-           "# " + ("留空表示未知；是/否字段写 yes 或 no。" if zh else "Leave a field empty when it is not known; yes/no fields take yes or no."), ""]
-    for b, (en_t, zh_t) in EXIT_BLOCKS.items():
-        out.append(f"# --- {zh_t if zh else en_t} ---")
+    catalogue(lang)                                   # an unknown language is an error here
+    out = ["# " + pick("exit_head", ("Exit record: fill it in when the customer leaves; a later win-back case starts from it.", "客户流失记录：客户离开时填写，日后开启赢回案例时使用。"), lang),
+           "# " + pick("exit_head2", ("Leave a field empty when it is not known; yes/no fields take yes or no.", "留空表示未知；是/否字段写 yes 或 no。"), lang), ""]
+    for b, pair in EXIT_BLOCKS.items():
+        out.append(f"# --- {pick(f'exit_block:{b}', pair, lang)} ---")
         for v in (v for v in EXIT_FIELDS.values() if v.block == b):
             hint = v.label(lang) + (" *" if v.required else "")
             if v.options: hint += ": " + ", ".join(v.values)

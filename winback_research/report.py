@@ -16,15 +16,15 @@ import pandas as pd
 from .codebook import CODEBOOK, CODEBOOK_VERSION, get_var, missingness, with_all_columns
 from .cases import describe_cases, is_synthetic
 from .safeio import atomic_write, check_output
-from .core import Summary, WinbackError, catalogue, tr, _display
+from .core import LANGS, Summary, WinbackError, catalogue, html_lang, list_sep, pick, text_dir, tr, _display
 
 # %% auto #0
-__all__ = ['CJK_FONTS', 'QUALITY_FINDINGS', 'REPORT_SETTINGS', 'REPORT_MODEL', 'METHOD_NOTES', 'CHROMIUM_NAMES', 'CHROMIUM_FLAGS',
-           'label', 'level_label', 'term_label', 'rule_label', 'localize', 'cjk_font', 'figure_style', 'figure_svg',
-           'Section', 'section_data', 'quality_findings', 'section_quality', 'section_factors', 'section_firth',
-           'section_qca', 'section_survival', 'section_methods', 'Report', 'render_page', 'build_report',
-           'open_cases_with_money', 'section_economics', 'section_agreement', 'find_chromium', 'chromium_run',
-           'html_to_pdf']
+__all__ = ['CJK_FONTS', 'ARABIC_FONTS', 'QUALITY_FINDINGS', 'REPORT_SETTINGS', 'REPORT_MODEL', 'METHOD_NOTES', 'CHROMIUM_NAMES',
+           'CHROMIUM_FLAGS', 'label', 'level_label', 'term_label', 'rule_label', 'localize', 'cjk_font', 'arabic_font',
+           'figure_lang', 'figure_style', 'figure_svg', 'Section', 'section_data', 'quality_findings',
+           'section_quality', 'section_factors', 'section_firth', 'section_qca', 'section_survival', 'section_methods',
+           'Report', 'isolate_ltr', 'render_page', 'build_report', 'open_cases_with_money', 'section_economics',
+           'section_agreement', 'find_chromium', 'chromium_run', 'html_to_pdf']
 
 # %% ../nbs/11_report.ipynb #dde7c273
 def label(name:str, lang:str="en")->str:
@@ -34,12 +34,14 @@ def label(name:str, lang:str="en")->str:
 
 _YESNO = {"yes": ("yes", "是"), "no": ("no", "否"), "True": ("yes", "是"), "False": ("no", "否")}
 _TERMS = {"Intercept": ("Intercept", "截距")}   # model terms are codebook-derived variables with their own labels
+_SEPARATION = {"none": ("no separation", "无分离，所有最大似然估计均为有限值"), "quasi-complete": ("quasi-complete separation", "准完全分离"),
+               "complete": ("complete separation", "完全分离")}   # English reports quote the check's own message
 
 # %% ../nbs/11_report.ipynb #7f371c5a
 def level_label(name:str, level, lang:str="en")->str:
     "Label of one level of a variable (a code, or yes/no) in `lang`."
     lv = str(level)
-    if lv in _YESNO: return _YESNO[lv][lang == "zh"]
+    if lv in _YESNO: return pick(f"opt::{_YESNO[lv][0]}", _YESNO[lv], lang)
     try: return get_var(name).option_label(lv, lang)
     except KeyError: return lv
 
@@ -49,7 +51,7 @@ def term_label(term:str, lang:str="en")->str:
     import re as _re
     m = _re.fullmatch(r"(\w+)\[T\.(.+)\]", term)
     if m: return f"{label(m[1], lang)}: {level_label(m[1], m[2], lang)}"
-    if term in _TERMS: return _TERMS[term][lang == "zh"]
+    if term in _TERMS: return pick(f"term:{term}", _TERMS[term], lang)
     return label(term, lang)
 
 def rule_label(
@@ -109,12 +111,32 @@ def cjk_font()->str|None:
     names = known()
     return next((n for n in CJK_FONTS if n in names), None)
 
+# %% ../nbs/11_report.ipynb #0a784ba3
+ARABIC_FONTS = ("Noto Sans Arabic", "Noto Naskh Arabic", "Noto Kufi Arabic")
+
+def arabic_font()->str|None:
+    "Name of an installed font made for Arabic, or None (fonts installed after matplotlib cached its list are found too)."
+    from matplotlib import font_manager
+    def known(): return {f.name for f in font_manager.fontManager.ttflist}
+    if not set(ARABIC_FONTS) & known():
+        for path in font_manager.findSystemFonts():
+            if re.fullmatch(r"Noto(Sans|Naskh|Kufi)Arabic-Regular\.[ot]tf", Path(path).name):
+                try: font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError): continue
+    names = known()
+    return next((n for n in ARABIC_FONTS if n in names), None)
+
+def figure_lang(lang:str="en")->str:
+    "The language figures are labelled in: `lang`, or English when no installed font has its script (Chinese only; Arabic falls back to DejaVu Sans)."
+    return "en" if lang == "zh" and not cjk_font() else lang
+
 # %% ../nbs/11_report.ipynb #5eaef5ca
 @contextlib.contextmanager
 def figure_style(lang:str="en"):
-    "matplotlib settings for report figures (no math parsing, text as paths, CJK fallback)."
+    "matplotlib settings for report figures (no math parsing, text as paths, a font for the language's script first)."
     import matplotlib
-    fam = ["DejaVu Sans"] + ([cjk_font()] if lang == "zh" and cjk_font() else [])
+    fam = {"zh": ["DejaVu Sans"] + ([cjk_font()] if cjk_font() else []),
+           "ar": ([arabic_font()] if arabic_font() else []) + ["DejaVu Sans"]}.get(lang, ["DejaVu Sans"])
     with matplotlib.rc_context({"text.parse_math": False, "svg.fonttype": "path", "font.family": fam,
                                 "axes.unicode_minus": False, "figure.dpi": 100, "svg.hashsalt": "winback"}):
         yield
@@ -247,7 +269,7 @@ def section_quality(cases, lang="en")->Section:
     s.facts["missing_share"] = {r.variable: round(1 - r.share, 4) for r in gaps.itertuples()}
     s.facts["not_applicable"] = {r.variable: int(r.not_applicable) for r in gaps.itertuples() if r.not_applicable}
     s.facts["never_coded"] = never
-    if never: s.blocks.append(_p(tr("never_coded", lang, v=("、" if lang == "zh" else ", ").join(label(c, lang) for c in never))))
+    if never: s.blocks.append(_p(tr("never_coded", lang, v=list_sep(lang).join(label(c, lang) for c in never))))
     if gaps.empty:
         if not never: s.blocks.append(_p(tr("no_gaps", lang)))
         return s
@@ -301,18 +323,17 @@ def section_factors(cases, lang="en", settings=None)->Section:
     if y is not None: s.blocks.append(_p(tr("small_n", lang, n=len(y), e=int(y.sum()))))
     s.blocks.append(_p(tr("ha_note", lang, k=ft.family_size, m=len(ft.settings["factors"]))))
     s.blocks += _summary_blocks(ft.summary(), lang)
-    zh_fig = lang == "zh" and cjk_font() is not None
-    with figure_style(lang):
+    fl = figure_lang(lang)                 # labels, not codes, in every language (English ones when no font has the script)
+    with figure_style(fl):
         fig, ax = plt.subplots(figsize=(6.5, 0.28 * len(fr) + 1.2))
         ft.plot(ax=ax)
-        fl = "zh" if zh_fig else "en"      # labels, not codes, in both languages (English ones when no Chinese font)
         ticks = [t.get_text().split(": ", 1) for t in ax.get_yticklabels()]
         sep = "：" if fl == "zh" else ": "
         ax.set_yticks(ax.get_yticks(), [f"{label(t[0], fl)}{sep}{level_label(t[0], t[1], fl)}" if len(t) == 2 else t[0] for t in ticks])
-        if zh_fig:
-            ax.set_xlabel(tr("or_axis", "zh"))
+        if fl != "en":
+            ax.set_xlabel(tr("or_axis", fl))
             h, l = ax.get_legend_handles_labels()
-            ax.legend(h, [catalogue("zh").get(f"col:{x}", x) for x in l], fontsize="small")
+            ax.legend(h, [catalogue(fl).get(f"col:{x}", x) for x in l], fontsize="small")
         s.blocks.append(figure_svg(fig, min_width=560))
     return s
 
@@ -337,11 +358,11 @@ def section_firth(cases, lang="en", settings=None)->Section:
         if changes: s.blocks.append(_p(tr("firth_alt_changes", lang, t=", ".join(term_label(t, lang) for t in changes))))
     if few: s.blocks.append(_p(tr("epv", lang, epv=m.settings.get("epv", float("nan")))))
     sep = m.separation
-    if lang == "zh":
-        kinds = {"none": "无分离，所有最大似然估计均为有限值", "quasi-complete": "准完全分离", "complete": "完全分离"}
-        txt = kinds.get(sep.kind, sep.kind) + (f"（涉及：{', '.join(term_label(t, 'zh') for t in sep.terms)}）" if sep.terms else "")
-        s.blocks.append(_p(f"{tr('separation', lang)}：{txt}。"))
-    else: s.blocks.append(_p(f"{tr('separation', lang)}: {sep.message}"))
+    if lang == "en": s.blocks.append(_p(f"{tr('separation', lang)}: {sep.message}"))
+    else:
+        txt = pick(f"separation:{sep.kind}", _SEPARATION.get(sep.kind, (sep.kind, sep.kind)), lang)
+        if sep.terms: txt += pick("separation:terms", ("", "（涉及：{t}）"), lang).format(t=list_sep(lang).join(term_label(t, lang) for t in sep.terms))
+        s.blocks.append(_p(f"{tr('separation', lang)}{'：' if lang == 'zh' else ': '}{txt}{'。' if lang == 'zh' else '.'}"))
     s.blocks.append(_p(tr("firth_method", lang, v=_version("firthmodels"))))
     return s
 
@@ -387,9 +408,10 @@ def section_survival(cases, lang="en", settings=None)->Section:
     s.blocks += _summary_blocks(km.summary(), lang, notes=False, tables=slice(0, 1))
     with figure_style(lang):
         fig, ax = plt.subplots(figsize=(6, 3.5)); km.plot(ax=ax)
-        if ax.get_legend() is not None and (lang == "en" or cjk_font()): ax.get_legend().set_title(label(group, lang))
-        if lang == "zh" and cjk_font(): ax.set_xlabel("自破裂起的年数"); ax.set_ylabel("尚未赢回的比例")
-        else: ax.set_xlabel("years since the break-up"); ax.set_ylabel("share not yet recaptured")
+        fl = figure_lang(lang)
+        if ax.get_legend() is not None and fl == lang: ax.get_legend().set_title(label(group, lang))
+        ax.set_xlabel(pick("km_xlabel", ("years since the break-up", "自破裂起的年数"), fl))
+        ax.set_ylabel(pick("km_ylabel", ("share not yet recaptured", "尚未赢回的比例"), fl))
         s.blocks.append(figure_svg(fig, min_width=420))
     return s
 
@@ -417,24 +439,24 @@ def section_methods(cases, lang="en", sections=())->Section:
 
 # %% ../nbs/11_report.ipynb #e763f541
 _PAGE = """<!doctype html>
-<html lang="{{ lang }}"><head><meta charset="utf-8">
+<html lang="{{ lang }}" dir="{{ dir }}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>{{ title }}</title>
 <style>
 :root{--fg:#1d2430;--muted:#5b6472;--accent:#1f5fa8;--warn:#9a3b00}
 *,*::before,*::after{box-sizing:border-box}
-body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;color:var(--fg);margin:0 auto;max-width:60rem;padding:1rem;line-height:1.5}
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC","PingFang SC","Microsoft YaHei","Noto Sans Arabic","Noto Naskh Arabic",sans-serif;color:var(--fg);margin:0 auto;max-width:60rem;padding:1rem;line-height:1.5}
 h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.25rem;border-bottom:2px solid var(--accent);padding-bottom:.2rem;margin-top:2rem}h3{font-size:1rem}
 .banner{background:#fff1e0;border:2px solid var(--warn);color:var(--warn);padding:.6rem 1rem;font-weight:600;border-radius:4px}
 .note{color:var(--muted);font-size:.9rem}
-nav ol{padding-left:1.2rem;columns:2}
+nav ol{padding-inline-start:1.2rem;columns:2}
 .wrap{overflow-x:auto}
 .cards{display:flex;flex-wrap:wrap;gap:.5rem;margin:.5rem 0}
 .card{border:1px solid #d9dde3;border-radius:6px;padding:.4rem .7rem;min-width:9rem;flex:1 1 9rem}
 .card .k{color:var(--muted);font-size:.8rem}.card .v{font-weight:600;font-size:1.05rem}
 table.t{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
-table.t th,table.t td{border-bottom:1px solid #d9dde3;padding:.25rem .5rem;text-align:left;vertical-align:top}
+table.t th,table.t td{border-bottom:1px solid #d9dde3;padding:.25rem .5rem;text-align:start;vertical-align:top}
 table.t th{background:#f2f4f7}
 table.t td{unicode-bidi:plaintext}
 bdi{unicode-bidi:isolate}
@@ -443,8 +465,8 @@ code{font-size:.95em}
 @media (max-width:40rem){nav ol{columns:1}body{padding:.5rem}
  table.t,table.t tbody,table.t tr,table.t td{display:block;width:100%}table.t thead{display:none}
  table.t tr{border:1px solid #d9dde3;border-radius:6px;margin:.4rem 0;padding:.2rem .4rem}
- table.t td{border:0;display:flex;gap:.6rem;justify-content:space-between;padding:.15rem 0;text-align:right}
- table.t td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:left;flex:0 0 45%}}
+ table.t td{border:0;display:flex;gap:.6rem;justify-content:space-between;padding:.15rem 0;text-align:end}
+ table.t td::before{content:attr(data-label);font-weight:600;color:var(--muted);text-align:start;flex:0 0 45%}}
 @page{size:{{ paper }};margin:12mm}
 @media print{nav{display:none}h2{break-after:avoid}section{break-inside:auto}.banner{border-width:1px}
  .wrap{overflow:visible}table.t{font-size:9pt}.cards,.card,.fig{break-inside:avoid}h3,h4{break-after:avoid}svg{min-width:0!important}table.t th,table.t td{padding:.1rem .3rem}tr{break-inside:avoid}}
@@ -478,6 +500,29 @@ class Report:
         return Path(path)
     def _repr_html_(self): return f"<p>Report ({self.lang}): {len(self.sections)} sections, {len(self.html):,} characters</p>"
 
+# %% ../nbs/11_report.ipynb #4a48673b
+_SKIP = re.compile(r"<(style|script|svg|head|bdi|title)\b.*?</\1\s*>|<!--.*?-->|<[^>]+>", re.S | re.I)
+_ENTITY = re.compile(r"(&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]\w*);)")
+_LTR_CH = r"[A-Za-z0-9_.,:%/+×·'’=\-−–… ]"
+_LTR_RUN = re.compile(rf"(?:[A-Za-z0-9]|[−+-](?=[0-9]))(?:{_LTR_CH}|\({_LTR_CH}*\)|\[{_LTR_CH}*\])*")
+
+def _isolate_text(text:str)->str:
+    "Wrap the left-to-right runs of one piece of escaped text, never splitting an entity."
+    def wrap(m):
+        s = m.group(0); core = s.rstrip(" .,:–-")
+        return f'<bdi dir="ltr">{core}</bdi>{s[len(core):]}'
+    parts = _ENTITY.split(text)
+    return "".join(_LTR_RUN.sub(wrap, p) if i % 2 == 0 else p for i, p in enumerate(parts))
+
+def isolate_ltr(
+    page:str, # rendered HTML (text already escaped)
+)->str:       # the same page with each left-to-right run of its text in `<bdi dir="ltr">`
+    "Keep Latin names, codes and numbers left to right inside right-to-left text."
+    out, pos = [], 0
+    for m in _SKIP.finditer(page):
+        out += [_isolate_text(page[pos:m.start()]), m.group(0)]; pos = m.end()
+    return "".join(out + [_isolate_text(page[pos:])])
+
 # %% ../nbs/11_report.ipynb #90dd8ac9
 def render_page(
     sections:list,       # `Section`s in order
@@ -492,9 +537,10 @@ def render_page(
     if paper not in ("a4", "letter"): raise WinbackError(f"paper must be 'a4' or 'letter', got {paper!r}")
     from jinja2 import Environment
     env = Environment(autoescape=True)
-    return env.from_string(_PAGE).render(lang="zh-Hans" if lang == "zh" else "en", title=title or tr("title", lang),
+    page = env.from_string(_PAGE).render(lang=html_lang(lang), dir=text_dir(lang), title=title or tr("title", lang),
         generated_label=tr("generated", lang), generated=datetime.date.today().isoformat(), synthetic=synthetic,
         banner=tr("synthetic_banner", lang), notes=list(notes), sections=sections, banners=list(banners), paper=paper.upper() if paper == "a4" else paper)
+    return isolate_ltr(page) if text_dir(lang) == "rtl" else page
 
 # %% ../nbs/11_report.ipynb #473b21ad
 def build_report(
@@ -506,7 +552,7 @@ def build_report(
     paper:str="a4",          # paper size when printed: "a4" or "letter"
 )->Report:
     "Run the analyses on a study and render the self-contained HTML report."
-    if lang not in ("en", "zh"): raise WinbackError(f"lang must be 'en' or 'zh', got {lang!r}")
+    if lang not in LANGS: raise WinbackError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
     if len(cases) == 0: raise WinbackError("the case table is empty")
     settings = _settings(settings)
     cases, notes = with_all_columns(cases), []
