@@ -140,9 +140,9 @@ def _header_labels()->dict:
 _EVIDENCE = re.compile(r"^(.*?)[\s_]*(?:\((?:evidence|证据)\)|_evidence|evidence|证据)$")
 
 def column_for_header(
-    header:str, # a column header as typed: a variable name, or its English or Chinese label (optionally with ' evidence' / '证据')
+    header:str, # a column header as typed: a variable name, or its label in any of `LANGS` (or an evidence column's header)
 )->str|None:    # the codebook column it names; None when it names none (or more than one)
-    "The codebook column a header names: by variable name, or by the variable's English or Chinese label."
+    "The codebook column a header names: by variable name, or by the variable's label in any of `LANGS`."
     h = unicodedata.normalize("NFKC", str(header)).strip()
     if h in CODEBOOK or h in DERIVED or h in evidence_columns(): return h
     m = _EVIDENCE.match(h.casefold())

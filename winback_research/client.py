@@ -1,4 +1,4 @@
-"""What a consultant hands to a client: the assessment report of one lost customer or a ranked list, and the ranking as CSV or Excel, in English or Chinese, with labels instead of codes, money in thousands, probabilities in per cent, and every assumption with its source.
+"""What a consultant hands to a client: the assessment report of one lost customer or a ranked list, and the ranking as CSV or Excel, in English, Chinese or Arabic, with labels instead of codes, money in thousands, probabilities in per cent, and every assumption with its source.
 
 Docs: https://winback-research.github.io/winback-research/client.html.md"""
 

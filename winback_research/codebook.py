@@ -1,4 +1,4 @@
-"""What a coded win-back case is: every variable, its type, allowed values, labels in English and Chinese, where it comes from, and the schema, dictionary, template and data package generated from it.
+"""What a coded win-back case is: every variable, its type, allowed values, labels in English, Chinese and Arabic, where it comes from, and the schema, dictionary, template and data package generated from it.
 
 Docs: https://winback-research.github.io/winback-research/codebook.html.md"""
 
@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .core import LANGS, InputError, Problem, WinbackError, catalogue, html_lang, pick, text_dir, tr
+from .core import LANGS, InputError, Problem, WinbackError, catalogue, html_lang, isolate_ltr, pick, text_dir, tr
 from .safeio import atomic_write
 
 # %% auto #0
@@ -787,7 +787,7 @@ def code_for_label(
 _CB_COLS = ("variable", "label", "block", "type", "level", "values", "required", "evidence", "source", "description")
 
 def codebook_frame(
-    lang:str="en",          # "en" or "zh"
+    lang:str="en",          # one of `LANGS`
     include_derived:bool=True, # also list the derived variables
 )->pd.DataFrame:
     "The codebook as a data frame, one row per variable (column headers in `lang`)."
@@ -811,7 +811,7 @@ _DICT_HTML = """<!doctype html><html lang="{{ lang }}" dir="{{ dir }}"><head><me
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ title }}</title>
 <style>body{font-family:system-ui,sans-serif;margin:1rem}table{border-collapse:collapse;font-size:.9rem}
 td,th{border:1px solid #ccc;padding:.3rem;vertical-align:top;text-align:start}th{background:#f3f3f3}
-td{unicode-bidi:plaintext}bdi{unicode-bidi:isolate}</style></head>
+html[dir=ltr] td{unicode-bidi:plaintext}bdi{unicode-bidi:isolate}</style></head>
 <body><h1>{{ title }}</h1><p>{{ version_label }}: <bdi>{{ version }}</bdi></p>
 {% for heading, cols, rows in tables %}{% if heading %}<h2>{{ heading }}</h2>{% endif %}
 <table><thead><tr>{% for c in cols %}<th>{{ c }}</th>{% endfor %}</tr></thead><tbody>
@@ -831,9 +831,10 @@ def data_dictionary(
     if fmt == "html":
         from jinja2 import Environment
         t = Environment(autoescape=True).from_string(_DICT_HTML)
-        return t.render(title=tr("codebook_title", lang), version_label=tr("codebook", lang), lang=html_lang(lang), dir=text_dir(lang), version=CODEBOOK_VERSION,
+        page = t.render(title=tr("codebook_title", lang), version_label=tr("codebook", lang), lang=html_lang(lang), dir=text_dir(lang), version=CODEBOOK_VERSION,
                         tables=[("", list(df.columns), df.to_dict(orient="records")),
                                 (tr("cb_sources", lang), list(src.columns), src.to_dict(orient="records"))])
+        return isolate_ltr(page) if text_dir(lang) == "rtl" else page   # Latin names, codes and numbers left to right
     if fmt == "md":
         esc = lambda x: str(x).replace("|", "\\|").replace("\n", " ")
         def table(d): return ["| " + " | ".join(map(esc, d.columns)) + " |", "|" + "---|" * len(d.columns)] + [

@@ -6,7 +6,7 @@ Docs: https://winback-research.github.io/winback-research/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #29a6e3a8
 from __future__ import annotations
-import html, json, math
+import html, json, math, re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -16,7 +16,7 @@ if TYPE_CHECKING: import pandas as pd   # for annotations; imported lazily where
 
 # %% auto #0
 __all__ = ['SHARED_COLUMNS', 'LANGS', 'RTL_LANGS', 'Problem', 'WinbackError', 'InputError', 'Summary', 'json_records', 'Result',
-           'catalogue', 'tr', 'labels', 'pick', 'text_dir', 'html_lang', 'list_sep']
+           'catalogue', 'tr', 'labels', 'pick', 'text_dir', 'html_lang', 'list_sep', 'isolate_ltr']
 
 # %% ../nbs/00_core.ipynb #380ba43e
 def _show(x):
@@ -222,3 +222,26 @@ def html_lang(lang:str="en")->str:
 def list_sep(lang:str="en")->str:
     "The separator of a list of words in `lang`."
     return {"zh": "、", "ar": "، "}.get(lang, ", ")
+
+# %% ../nbs/00_core.ipynb #4a48673b
+_SKIP = re.compile(r"<(style|script|svg|head|bdi|title)\b.*?</\1\s*>|<!--.*?-->|<[^>]+>", re.S | re.I)
+_ENTITY = r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]\w*);"
+_LTR_CH = rf"(?:[A-Za-z0-9_.,:;!?%/+×·'’=\-−–… ]|{_ENTITY})"       # what a left-to-right run may hold, entities included
+# a run starts at a Latin letter or digit (or a sign before a digit) that is not inside an entity
+_LTR_RUN = re.compile(rf"(?<![&#A-Za-z0-9])(?:[A-Za-z0-9]|[−+-](?=[0-9]))(?:{_LTR_CH}|\({_LTR_CH}*\)|\[{_LTR_CH}*\])*")
+
+def _isolate_text(text:str)->str:
+    "Wrap the left-to-right runs of one piece of escaped text (a run's closing punctuation stays outside)."
+    def wrap(m):
+        s = m.group(0); core = s.rstrip(" .,:;!?–-")
+        return f'<bdi dir="ltr">{core}</bdi>{s[len(core):]}'
+    return _LTR_RUN.sub(wrap, text)
+
+def isolate_ltr(
+    page:str, # rendered HTML (text already escaped)
+)->str:       # the same page with each left-to-right run of its text in `<bdi dir="ltr">`
+    "Keep Latin names, codes and numbers left to right inside right-to-left text."
+    out, pos = [], 0
+    for m in _SKIP.finditer(page):
+        out += [_isolate_text(page[pos:m.start()]), m.group(0)]; pos = m.end()
+    return "".join(out + [_isolate_text(page[pos:])])

@@ -1,4 +1,4 @@
-"""One self-contained HTML file from a case table: what the data is, its quality, the factor table, the Firth model, QCA, time to recapture and the method notes — in English or Chinese.
+"""One self-contained HTML file from a case table: what the data is, its quality, the factor table, the Firth model, QCA, time to recapture and the method notes — in English, Chinese or Arabic (right to left).
 
 Docs: https://winback-research.github.io/winback-research/report.html.md"""
 
@@ -16,15 +16,15 @@ import pandas as pd
 from .codebook import CODEBOOK, CODEBOOK_VERSION, get_var, missingness, with_all_columns
 from .cases import describe_cases, is_synthetic
 from .safeio import atomic_write, check_output
-from .core import LANGS, Summary, WinbackError, catalogue, html_lang, list_sep, pick, text_dir, tr, _display
+from .core import LANGS, Summary, WinbackError, catalogue, html_lang, isolate_ltr, list_sep, pick, text_dir, tr, _display
 
 # %% auto #0
 __all__ = ['CJK_FONTS', 'ARABIC_FONTS', 'QUALITY_FINDINGS', 'REPORT_SETTINGS', 'REPORT_MODEL', 'METHOD_NOTES', 'CHROMIUM_NAMES',
            'CHROMIUM_FLAGS', 'label', 'level_label', 'term_label', 'rule_label', 'localize', 'cjk_font', 'arabic_font',
            'figure_lang', 'figure_style', 'figure_svg', 'Section', 'section_data', 'quality_findings',
            'section_quality', 'section_factors', 'section_firth', 'section_qca', 'section_survival', 'section_methods',
-           'Report', 'isolate_ltr', 'render_page', 'build_report', 'open_cases_with_money', 'section_economics',
-           'section_agreement', 'find_chromium', 'chromium_run', 'html_to_pdf']
+           'Report', 'render_page', 'build_report', 'open_cases_with_money', 'section_economics', 'section_agreement',
+           'find_chromium', 'chromium_run', 'html_to_pdf']
 
 # %% ../nbs/11_report.ipynb #dde7c273
 def label(name:str, lang:str="en")->str:
@@ -458,7 +458,7 @@ nav ol{padding-inline-start:1.2rem;columns:2}
 table.t{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
 table.t th,table.t td{border-bottom:1px solid #d9dde3;padding:.25rem .5rem;text-align:start;vertical-align:top}
 table.t th{background:#f2f4f7}
-table.t td{unicode-bidi:plaintext}
+html[dir=ltr] table.t td{unicode-bidi:plaintext}
 bdi{unicode-bidi:isolate}
 svg{max-width:100%;height:auto;display:block}
 code{font-size:.95em}
@@ -499,29 +499,6 @@ class Report:
         with atomic_write(path, overwrite=overwrite, inputs=inputs) as f: f.write(self.html)
         return Path(path)
     def _repr_html_(self): return f"<p>Report ({self.lang}): {len(self.sections)} sections, {len(self.html):,} characters</p>"
-
-# %% ../nbs/11_report.ipynb #4a48673b
-_SKIP = re.compile(r"<(style|script|svg|head|bdi|title)\b.*?</\1\s*>|<!--.*?-->|<[^>]+>", re.S | re.I)
-_ENTITY = re.compile(r"(&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]\w*);)")
-_LTR_CH = r"[A-Za-z0-9_.,:%/+×·'’=\-−–… ]"
-_LTR_RUN = re.compile(rf"(?:[A-Za-z0-9]|[−+-](?=[0-9]))(?:{_LTR_CH}|\({_LTR_CH}*\)|\[{_LTR_CH}*\])*")
-
-def _isolate_text(text:str)->str:
-    "Wrap the left-to-right runs of one piece of escaped text, never splitting an entity."
-    def wrap(m):
-        s = m.group(0); core = s.rstrip(" .,:–-")
-        return f'<bdi dir="ltr">{core}</bdi>{s[len(core):]}'
-    parts = _ENTITY.split(text)
-    return "".join(_LTR_RUN.sub(wrap, p) if i % 2 == 0 else p for i, p in enumerate(parts))
-
-def isolate_ltr(
-    page:str, # rendered HTML (text already escaped)
-)->str:       # the same page with each left-to-right run of its text in `<bdi dir="ltr">`
-    "Keep Latin names, codes and numbers left to right inside right-to-left text."
-    out, pos = [], 0
-    for m in _SKIP.finditer(page):
-        out += [_isolate_text(page[pos:m.start()]), m.group(0)]; pos = m.end()
-    return "".join(out + [_isolate_text(page[pos:])])
 
 # %% ../nbs/11_report.ipynb #90dd8ac9
 def render_page(
