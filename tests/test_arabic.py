@@ -88,19 +88,43 @@ def test_arabic_report_renders_right_to_left_in_chromium(demo, name, tmp_path):
     assert centre["en"] < 0.4 and centre["ar"] > 0.6, centre
 
 
-def test_matplotlib_joins_arabic_letters():
-    """Four joined seens draw as one connected shape; unshaped (matplotlib before 3.11, or reshaped twice) as four."""
+@pytest.mark.parametrize("fallback", [False, True])
+def test_matplotlib_joins_arabic_letters(fallback):
+    """Four joined seens draw as one connected shape; unshaped (matplotlib before 3.11, or reshaped twice) as four.
+    Both with the report's Arabic font and with the fallback, DejaVu Sans, alone."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from scipy import ndimage
-    with figure_style("ar"):
+    from winback_research.report import arabic_font
+    if not fallback and arabic_font() is None: pytest.skip("no Arabic font installed (Debian: fonts-noto-core)")
+    with figure_style("ar"), matplotlib.rc_context({"font.family": ["DejaVu Sans"]} if fallback else {}):
+        assert matplotlib.rcParams["font.family"][0] == ("DejaVu Sans" if fallback else arabic_font())
         fig = plt.figure(figsize=(3, 1), dpi=100)
         fig.text(0.5, 0.5, "سسسس", fontsize=40, ha="center", va="center")
         fig.canvas.draw()
         ink = np.asarray(fig.canvas.buffer_rgba())[..., 0] < 128
         plt.close(fig)
     assert ndimage.label(ink)[1] == 1
+
+
+def test_arabic_ranking_workbook_and_report(demo, tmp_path):
+    """The consultant's ranking in Arabic: sheets right to left, Arabic headers, the report right to left."""
+    from openpyxl import load_workbook
+    from winback_research.assess import open_case
+    from winback_research.cases import write_cases
+    lost = open_case(read_cases(demo / "study26.csv").iloc[:4])
+    write_cases(lost, tmp_path / "lost.csv")
+    r = subprocess.run([WINBACK, "portfolio", str(tmp_path / "lost.csv"), "--against", str(demo / "study26.csv"),
+                        "--assumptions", str(demo / "brextech_assumptions.yaml"), "-o", str(tmp_path / "rank.xlsx"),
+                        "--report", str(tmp_path / "rank.html"), "--lang", "ar"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    wb = load_workbook(tmp_path / "rank.xlsx")
+    assert all(ws.sheet_view.rightToLeft for ws in wb.worksheets)
+    head = " ".join(str(c.value) for c in wb.worksheets[0][1])
+    assert set(re.findall(r"[A-Za-z]{2,}", head)) <= {"EUR"} and re.search(r"[\u0600-\u06ff]", head)
+    page = (tmp_path / "rank.html").read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in page and re.search(r"[\u0600-\u06ff]", r.stderr)   # the terminal note in Arabic too
 
 
 def test_every_label_has_its_arabic():

@@ -796,7 +796,7 @@ def codebook_frame(
     rows = []
     for v in vs:
         opts = YES_NO if v.type == "boolean" else v.options
-        vals = "; ".join(f"{o.code} = {_opt_label(v, o, lang)}" for o in opts)
+        vals = ("؛ " if lang == "ar" else "; ").join(f"{o.code} = {_opt_label(v, o, lang)}" for o in opts)
         rng = "" if v.minimum is None and v.maximum is None else f"{'' if v.minimum is None else f'{v.minimum:g}'}–{'' if v.maximum is None else f'{v.maximum:g}'}"
         blk = pick(f"block:{v.block}", BLOCKS.get(v.block, ("Derived", "派生变量")), lang)
         rows.append(dict(zip(_CB_COLS, (
@@ -811,7 +811,7 @@ _DICT_HTML = """<!doctype html><html lang="{{ lang }}" dir="{{ dir }}"><head><me
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ title }}</title>
 <style>body{font-family:system-ui,sans-serif;margin:1rem}table{border-collapse:collapse;font-size:.9rem}
 td,th{border:1px solid #ccc;padding:.3rem;vertical-align:top;text-align:start}th{background:#f3f3f3}
-html[dir=ltr] td{unicode-bidi:plaintext}bdi{unicode-bidi:isolate}</style></head>
+html[dir=ltr] td{unicode-bidi:plaintext}bdi{unicode-bidi:isolate}.nw{white-space:nowrap}</style></head>
 <body><h1>{{ title }}</h1><p>{{ version_label }}: <bdi>{{ version }}</bdi></p>
 {% for heading, cols, rows in tables %}{% if heading %}<h2>{{ heading }}</h2>{% endif %}
 <table><thead><tr>{% for c in cols %}<th>{{ c }}</th>{% endfor %}</tr></thead><tbody>

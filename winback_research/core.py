@@ -226,15 +226,20 @@ def list_sep(lang:str="en")->str:
 # %% ../nbs/00_core.ipynb #4a48673b
 _SKIP = re.compile(r"<(style|script|svg|head|bdi|title)\b.*?</\1\s*>|<!--.*?-->|<[^>]+>", re.S | re.I)
 _ENTITY = r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]\w*);"
-_LTR_CH = rf"(?:[A-Za-z0-9_.,:;!?%/+×·'’=\-−–… ]|{_ENTITY})"       # what a left-to-right run may hold, entities included
-# a run starts at a Latin letter or digit (or a sign before a digit) that is not inside an entity
-_LTR_RUN = re.compile(rf"(?<![&#A-Za-z0-9])(?:[A-Za-z0-9]|[−+-](?=[0-9]))(?:{_LTR_CH}|\({_LTR_CH}*\)|\[{_LTR_CH}*\])*")
+_LETTER = "A-Za-z\u00c0-\u024f\u0370-\u03ff"          # Latin letters with their accents (Tähtinen), and Greek (χ²)
+_LTR_CH = rf"(?:[{_LETTER}0-9_.,:;!?%/+×·'’=~*^$²³\-−–… ]|{_ENTITY})"   # what a left-to-right run may hold, entities included
+_GROUP = rf"\({_LTR_CH}*\)|\[{_LTR_CH}*\]|\{{{_LTR_CH}*\}}"            # brackets only in pairs: a lone one belongs to the Arabic
+# a run starts at a letter or digit that is not inside an entity, a sign before a digit, a QCA negation or a pattern
+_LTR_RUN = re.compile(rf"(?<![&#{_LETTER}0-9])(?:[{_LETTER}0-9]|[−+-](?=[0-9])|[~^](?=[{_LETTER}0-9\[(])|\[{_LTR_CH}*\])(?:{_LTR_CH}|{_GROUP})*")
 
 def _isolate_text(text:str)->str:
-    "Wrap the left-to-right runs of one piece of escaped text (a run's closing punctuation stays outside)."
+    "Wrap the left-to-right runs of one piece of escaped text."
     def wrap(m):
-        s = m.group(0); core = s.rstrip(" .,:;!?–-")
-        return f'<bdi dir="ltr">{core}</bdi>{s[len(core):]}'
+        s = m.group(0)
+        if not text[:m.start()].strip() and not text[m.end():].strip(): core = s.rstrip()   # all the text there is: its own full stop
+        else: core = re.sub(r"(?:\s+[-–])+$", "", s.rstrip(" .,:;!?=/")).rstrip()        # a clause's punctuation, a code's '=' stay outside
+        nw = ' class="nw"' if len(core) <= 32 and re.search(r"[\s–-]", core) else ""     # a short run (a range, an estimate) never breaks
+        return f'<bdi dir="ltr"{nw}>{core}</bdi>{s[len(core):]}'
     return _LTR_RUN.sub(wrap, text)
 
 def isolate_ltr(

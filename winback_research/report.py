@@ -184,10 +184,10 @@ def _cell(v)->str:
     return html.escape(str(v))
 
 def _table(df)->str:
-    "A table whose cells carry their column's header (`data-label`), so on a phone each row becomes a card."
+    "A table whose cells carry their column's header (`data-label`), so on a phone each row becomes a card (each value in one `span`, kept whole)."
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     lab = [html.escape(str(c), quote=True) for c in df.columns]
-    body = "".join("<tr>" + "".join(f'<td data-label="{l}">{_cell(v)}</td>' for l, v in zip(lab, row)) + "</tr>"
+    body = "".join("<tr>" + "".join(f'<td data-label="{l}"><span>{_cell(v)}</span></td>' for l, v in zip(lab, row)) + "</tr>"
                    for row in df.itertuples(index=False, name=None))
     return f'<table class="t"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 def _bdi(x): return f"<bdi>{html.escape(str(x))}</bdi>"
@@ -349,7 +349,8 @@ def section_firth(cases, lang="en", settings=None)->Section:
     few = [w for w in caught if issubclass(w.category, FewEventsWarning)]
     s = Section("firth", tr("firth", lang), facts={"formula": formula, "n": m.n, "n_events": m.n_events, "n_dropped": m.n_dropped,
                                                    "frame": m.to_frame(), "epv": m.settings.get("epv")})
-    s.blocks.append(_p(f"{tr('model_formula', lang)}: {rule_label(formula, lang)}; n = {m.n}, {tr('events', lang)} = {m.n_events}, {tr('dropped_n', lang)} = {m.n_dropped}."))
+    sc, cm = ("؛ ", "، ") if lang == "ar" else ("; ", ", ")
+    s.blocks.append(_p(f"{tr('model_formula', lang)}: {rule_label(formula, lang)}{sc}n = {m.n}{cm}{tr('events', lang)} = {m.n_events}{cm}{tr('dropped_n', lang)} = {m.n_dropped}."))
     s.blocks += _summary_blocks(m.summary(), lang)
     if alt is not None:
         s.facts.update(alt_events=alt.n_events, alt_frame=alt.to_frame(), alt_changes=changes)
@@ -459,8 +460,9 @@ table.t{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
 table.t th,table.t td{border-bottom:1px solid #d9dde3;padding:.25rem .5rem;text-align:start;vertical-align:top}
 table.t th{background:#f2f4f7}
 html[dir=ltr] table.t td{unicode-bidi:plaintext}
-bdi{unicode-bidi:isolate}
+bdi{unicode-bidi:isolate}.nw{white-space:nowrap}
 svg{max-width:100%;height:auto;display:block}
+.fig{overflow-x:auto;direction:ltr}
 code{font-size:.95em}
 @media (max-width:40rem){nav ol{columns:1}body{padding:.5rem}
  table.t,table.t tbody,table.t tr,table.t td{display:block;width:100%}table.t thead{display:none}
