@@ -811,7 +811,7 @@ _DICT_HTML = """<!doctype html><html lang="{{ lang }}" dir="{{ dir }}"><head><me
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ title }}</title>
 <style>body{font-family:system-ui,sans-serif;margin:1rem}table{border-collapse:collapse;font-size:.9rem}
 td,th{border:1px solid #ccc;padding:.3rem;vertical-align:top;text-align:start}th{background:#f3f3f3}
-html[dir=ltr] td{unicode-bidi:plaintext}bdi{unicode-bidi:isolate}.nw{white-space:nowrap}</style></head>
+html[dir=ltr] td{unicode-bidi:plaintext}bdi{unicode-bidi:isolate}</style></head>
 <body><h1>{{ title }}</h1><p>{{ version_label }}: <bdi>{{ version }}</bdi></p>
 {% for heading, cols, rows in tables %}{% if heading %}<h2>{{ heading }}</h2>{% endif %}
 <table><thead><tr>{% for c in cols %}<th>{{ c }}</th>{% endfor %}</tr></thead><tbody>

@@ -227,10 +227,10 @@ def list_sep(lang:str="en")->str:
 _SKIP = re.compile(r"<(style|script|svg|head|bdi|title)\b.*?</\1\s*>|<!--.*?-->|<[^>]+>", re.S | re.I)
 _ENTITY = r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]\w*);"
 _LETTER = "A-Za-z\u00c0-\u024f\u0370-\u03ff"          # Latin letters with their accents (Tähtinen), and Greek (χ²)
-_LTR_CH = rf"(?:[{_LETTER}0-9_.,:;!?%/+×·'’=~*^$²³\-−–… ]|{_ENTITY})"   # what a left-to-right run may hold, entities included
+_LTR_CH = rf"(?:[{_LETTER}0-9_.,:;!?%/+×·'’=~*^$²³∞\-−–… ]|{_ENTITY})"   # what a left-to-right run may hold, entities included
 _GROUP = rf"\({_LTR_CH}*\)|\[{_LTR_CH}*\]|\{{{_LTR_CH}*\}}"            # brackets only in pairs: a lone one belongs to the Arabic
-# a run starts at a letter or digit that is not inside an entity, a sign before a digit, a QCA negation or a pattern
-_LTR_RUN = re.compile(rf"(?<![&#{_LETTER}0-9])(?:[{_LETTER}0-9]|[−+-](?=[0-9])|[~^](?=[{_LETTER}0-9\[(])|\[{_LTR_CH}*\])(?:{_LTR_CH}|{_GROUP})*")
+# a run starts at a letter, digit or ∞ that is not inside an entity, a sign before a number, a QCA negation or a pattern
+_LTR_RUN = re.compile(rf"(?<![&#{_LETTER}0-9])(?:[{_LETTER}0-9∞]|[−+-](?=[0-9∞])|[~^](?=[{_LETTER}0-9\[(])|\[{_LTR_CH}*\])(?:{_LTR_CH}|{_GROUP})*")
 
 def _isolate_text(text:str)->str:
     "Wrap the left-to-right runs of one piece of escaped text."
@@ -238,7 +238,8 @@ def _isolate_text(text:str)->str:
         s = m.group(0)
         if not text[:m.start()].strip() and not text[m.end():].strip(): core = s.rstrip()   # all the text there is: its own full stop
         else: core = re.sub(r"(?:\s+[-–])+$", "", s.rstrip(" .,:;!?=/")).rstrip()        # a clause's punctuation, a code's '=' stay outside
-        nw = ' class="nw"' if len(core) <= 32 and re.search(r"[\s–-]", core) else ""     # a short run (a range, an estimate) never breaks
+        short = len(core) <= 20 and re.search(r"[\s–-]", core) and not re.search(f"[{_LETTER}]", core)
+        nw = ' class="nw"' if short else ""             # a short number with its range or interval: pages keep it on one line
         return f'<bdi dir="ltr"{nw}>{core}</bdi>{s[len(core):]}'
     return _LTR_RUN.sub(wrap, text)
 

@@ -460,7 +460,7 @@ table.t{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
 table.t th,table.t td{border-bottom:1px solid #d9dde3;padding:.25rem .5rem;text-align:start;vertical-align:top}
 table.t th{background:#f2f4f7}
 html[dir=ltr] table.t td{unicode-bidi:plaintext}
-bdi{unicode-bidi:isolate}.nw{white-space:nowrap}
+bdi{unicode-bidi:isolate}:is(p,li) .nw{white-space:nowrap}
 svg{max-width:100%;height:auto;display:block}
 .fig{overflow-x:auto;direction:ltr}
 code{font-size:.95em}
