@@ -1,6 +1,6 @@
 """The generated pages of the documentation site: landing page (README.md), get-started pages, codebook,
 command line and methods references. Each is written from the project itself at build time."""
-import argparse, ast, dataclasses, io, re, tokenize
+import argparse, ast, io, re, tokenize
 
 
 def esc(s):
@@ -66,27 +66,28 @@ GROUPS_ALL = {}
 
 # ---------------------------------------------------------------- codebook
 def languages():
-    "Language codes of the codebook's labels, discovered from the fields of `Option` (two-letter names such as en, zh)."
-    from winback_research.codebook import Option
-    return [f.name for f in dataclasses.fields(Option) if re.fullmatch(r"[a-z]{2}", f.name)]
+    "Language codes of the codebook's labels: every language of `core.LANGS` (English and Chinese beside the code, the others from label files)."
+    from winback_research.core import LANGS
+    return list(LANGS)
 
 
 def codebook_page():
     import winback_research.codebook as cb
     langs = languages()
-    L = lambda obj: [getattr(obj, lg, "") for lg in langs]
+    from winback_research.core import pick
+    L = lambda v: [v.label(lg) for lg in langs]
     out = ["# Codebook", "",
            f"Every variable of a case table, generated from `winback_research.codebook` (codebook version "
            f"{cb.CODEBOOK_VERSION}). Labels are given in every language the codebook offers: {', '.join(langs)}.", "",
            ""]
     out += ["## Blocks", "", table(["block", *[f"label ({lg})" for lg in langs]],
-                                  [[k, *(list(v) + [""] * len(langs))[:len(langs)]] for k, v in cb.BLOCKS.items()])]
+                                  [[k, *(pick(f"block:{k}", v, lg) for lg in langs)] for k, v in cb.BLOCKS.items()])]
     out += ["## Sources", "", table(["key", "reference"], list(cb.SOURCES.items()))]
     out += ["## Variables", "", table(["name", "type", "role", "block", *[f"label ({lg})" for lg in langs], "required", "source"],
                                      [[f"`{v.name}`", v.type, v.role, v.block, *L(v), "yes" if v.required else "", v.source]
                                       for v in cb.VARIABLES])]
     for v in cb.VARIABLES:
-        out += [f"### `{v.name}`", "", f"**{v.en}**" + "".join(f" · {getattr(v, lg)}" for lg in langs if lg != "en"), ""]
+        out += [f"### `{v.name}`", "", f"**{v.en}**" + "".join(f" · {v.label(lg)}" for lg in langs if lg != "en"), ""]
         facts = [("type", v.type), ("level", v.level), ("role", v.role), ("block", v.block), ("source", v.source),
                  ("required", "yes" if v.required else "no"), ("evidence column", f"`{v.name}_evidence`" if v.evidence else "none")]
         if v.minimum is not None or v.maximum is not None: facts.append(("range", f"{v.minimum} to {v.maximum}"))
@@ -95,12 +96,12 @@ def codebook_page():
         if v.applies_if: facts.append(("applies if", v.applies_if))
         out += ["- " + "; ".join(f"{k}: {val}" for k, val in facts), ""]
         for lg in langs:
-            d = getattr(v, f"description_{lg}", None) if lg != "en" else v.description
-            if d: out += [f"- description ({lg}): {esc(d)}"]
+            d = v.describe(lg)
+            if d and (lg == "en" or d != v.description): out += [f"- description ({lg}): {esc(d)}"]
         out.append("")
         if v.options:
             out += ["Allowed values:", "", table(["code", *[f"label ({lg})" for lg in langs], "note"],
-                                                 [[f"`{o.code}`", *L(o), getattr(o, "note", "")] for o in v.options])]
+                                                 [[f"`{o.code}`", *(v.option_label(o.code, lg) for lg in langs), getattr(o, "note", "")] for o in v.options])]
     if getattr(cb, "DERIVED", None):
         out += ["## Derived variables", "", "Computed from stored variables by `derive`.", "",
                 table(["name", "type", *[f"label ({lg})" for lg in langs], "inputs", "model term"],
