@@ -30,14 +30,9 @@ def demo(tmp_path_factory):
     return out
 
 
-def _visible_text(page):
-    t = re.sub(r"<(style|script|svg|head)\b.*?</\1>", " ", page, flags=re.S)
-    return t
-
-
 def _outside_isolates(page):
     """The page's visible text with everything inside <bdi> removed."""
-    t = _visible_text(page)
+    t = re.sub(r"<(style|script|svg|head)\b.*?</\1>", " ", page, flags=re.S)
     t = re.sub(r"<bdi\b[^>]*>.*?</bdi>", " ", t, flags=re.S)
     return re.sub(r"<[^>]+>", " ", t)
 
@@ -129,6 +124,17 @@ def test_arabic_ranking_workbook_and_report(demo, tmp_path):
 
 def test_every_label_has_its_arabic():
     ar = labels("ar")
+    # the label file holds exactly the keys the code asks for: none missing, none dead
+    from winback_research import assess, codebook as cb, report
+    from winback_research.exitrecord import EXIT_BLOCKS
+    vs_cb = list(CODEBOOK.values()) + [d.variable for d in DERIVED.values()]
+    want = {k for v in vs_cb + list(EXIT_FIELDS.values()) for k in v._keys()}
+    want |= {f"opt:{v.name}:{o.code}" for v in vs_cb for o in v.options}
+    want |= {f"block:{b}" for b in [*cb.BLOCKS, "derived"]} | {f"type:{t}" for t in cb.TYPES} | {f"level:{lv}" for lv in set(cb._LEVEL.values())}
+    want |= {f"source:{k}" for k in cb._SOURCES_ZH} | {f"reason_class:{k}" for k in cb.REASON_CLASSES} | {f"advice:{a.id}" for a in assess.ADVICE}
+    want |= {f"exit_block:{b}" for b in EXIT_BLOCKS} | {f"term:{t}" for t in report._TERMS} | {f"separation:{k}" for k in [*report._SEPARATION, "terms"]}
+    want |= {"exit_head", "exit_head2", "km_xlabel", "km_ylabel"}
+    assert set(ar) == want, (sorted(want - set(ar)), sorted(set(ar) - want))
     vs = list(CODEBOOK.values()) + [d.variable for d in DERIVED.values()] + list(EXIT_FIELDS.values())
     for v in vs:
         assert re.search(r"[\u0600-\u06ff]", v.label("ar")), v.name

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .core import LANGS, WinbackError, list_sep, pick, text_dir, tr
+from .core import WinbackError, catalogue, list_sep, pick, text_dir, tr
 from .codebook import CODEBOOK, REASON_CLASSES, SOURCES, get_var
 from .cases import is_synthetic
 from .report import Section, Report, render_page, _table, _p, _bdi, figure_svg, figure_style, figure_lang, cjk_font, _versions
@@ -369,7 +369,7 @@ def build_assessment_report(
 )->Report:
     "The consultant's report: how to read it, the ranking (for a list), and each customer's four-step assessment."
     from winback_research.assess import assess_portfolio
-    if lang not in LANGS: raise WinbackError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    catalogue(lang)                                   # an unknown language is an error here
     if len(cases) == 0: raise WinbackError("no lost customers to assess")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .core import LANGS, InputError, Problem, WinbackError, catalogue, html_lang, isolate_ltr, pick, text_dir, tr
+from .core import LANGS, InputError, Problem, WinbackError, catalogue, clause_sep, html_lang, isolate_ltr, pick, text_dir, tr
 from .safeio import atomic_write
 
 # %% auto #0
@@ -203,9 +203,8 @@ def yes_no_label(
     code:str,      # "yes" or "no"
     lang:str="en", # one of `LANGS`
 )->str:            # the answer's label
-    "The label of a yes/no answer in `lang`."
-    o = next(o for o in YES_NO if o.code == code)
-    return pick(f"opt::{code}", (o.en, o.zh), lang)
+    "The label of a yes/no answer in `lang` (the phrase catalogue's, the one every report uses)."
+    return tr(f"label_{code}", lang)
 
 def _opt_label(v, o, lang:str="en")->str:
     "Label of option `o` of variable `v` in `lang` (a yes/no answer for a boolean)."
@@ -796,7 +795,7 @@ def codebook_frame(
     rows = []
     for v in vs:
         opts = YES_NO if v.type == "boolean" else v.options
-        vals = ("؛ " if lang == "ar" else "; ").join(f"{o.code} = {_opt_label(v, o, lang)}" for o in opts)
+        vals = clause_sep(lang).join(f"{o.code} = {_opt_label(v, o, lang)}" for o in opts)
         rng = "" if v.minimum is None and v.maximum is None else f"{'' if v.minimum is None else f'{v.minimum:g}'}–{'' if v.maximum is None else f'{v.maximum:g}'}"
         blk = pick(f"block:{v.block}", BLOCKS.get(v.block, ("Derived", "派生变量")), lang)
         rows.append(dict(zip(_CB_COLS, (

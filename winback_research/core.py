@@ -16,7 +16,7 @@ if TYPE_CHECKING: import pandas as pd   # for annotations; imported lazily where
 
 # %% auto #0
 __all__ = ['SHARED_COLUMNS', 'LANGS', 'RTL_LANGS', 'Problem', 'WinbackError', 'InputError', 'Summary', 'json_records', 'Result',
-           'catalogue', 'tr', 'labels', 'pick', 'text_dir', 'html_lang', 'list_sep', 'isolate_ltr']
+           'catalogue', 'tr', 'labels', 'pick', 'text_dir', 'html_lang', 'list_sep', 'clause_sep', 'isolate_ltr']
 
 # %% ../nbs/00_core.ipynb #380ba43e
 def _show(x):
@@ -222,6 +222,10 @@ def html_lang(lang:str="en")->str:
 def list_sep(lang:str="en")->str:
     "The separator of a list of words in `lang`."
     return {"zh": "、", "ar": "، "}.get(lang, ", ")
+
+def clause_sep(lang:str="en")->str:
+    "The separator of clauses (a semicolon) in `lang`."
+    return {"ar": "؛ "}.get(lang, "; ")
 
 # %% ../nbs/00_core.ipynb #4a48673b
 _SKIP = re.compile(r"<(style|script|svg|head|bdi|title)\b.*?</\1\s*>|<!--.*?-->|<[^>]+>", re.S | re.I)

@@ -8,15 +8,16 @@ Docs: https://winback-research.github.io/winback-research/report.html.md"""
 from __future__ import annotations
 import contextlib, datetime, html, io, os, platform, re, shutil, subprocess, tempfile, warnings
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .codebook import CODEBOOK, CODEBOOK_VERSION, get_var, missingness, with_all_columns
+from .codebook import CODEBOOK, CODEBOOK_VERSION, get_var, missingness, with_all_columns, yes_no_label
 from .cases import describe_cases, is_synthetic
 from .safeio import atomic_write, check_output
-from .core import LANGS, Summary, WinbackError, catalogue, html_lang, isolate_ltr, list_sep, pick, text_dir, tr, _display
+from .core import Summary, WinbackError, catalogue, clause_sep, html_lang, isolate_ltr, list_sep, pick, text_dir, tr, _display
 
 # %% auto #0
 __all__ = ['CJK_FONTS', 'ARABIC_FONTS', 'QUALITY_FINDINGS', 'REPORT_SETTINGS', 'REPORT_MODEL', 'METHOD_NOTES', 'CHROMIUM_NAMES',
@@ -32,7 +33,7 @@ def label(name:str, lang:str="en")->str:
     try: return get_var(name).label(lang)
     except KeyError: return name
 
-_YESNO = {"yes": ("yes", "是"), "no": ("no", "否"), "True": ("yes", "是"), "False": ("no", "否")}
+_YESNO = {"yes": "yes", "no": "no", "True": "yes", "False": "no"}   # a yes/no level as coded, and as a model writes it
 _TERMS = {"Intercept": ("Intercept", "截距")}   # model terms are codebook-derived variables with their own labels
 _SEPARATION = {"none": ("no separation", "无分离，所有最大似然估计均为有限值"), "quasi-complete": ("quasi-complete separation", "准完全分离"),
                "complete": ("complete separation", "完全分离")}   # English reports quote the check's own message
@@ -41,7 +42,7 @@ _SEPARATION = {"none": ("no separation", "无分离，所有最大似然估计�
 def level_label(name:str, level, lang:str="en")->str:
     "Label of one level of a variable (a code, or yes/no) in `lang`."
     lv = str(level)
-    if lv in _YESNO: return pick(f"opt::{_YESNO[lv][0]}", _YESNO[lv], lang)
+    if lv in _YESNO: return _YESNO[lv] if lang == "en" else yes_no_label(_YESNO[lv], lang)
     try: return get_var(name).option_label(lv, lang)
     except KeyError: return lv
 
@@ -99,32 +100,32 @@ def localize(
 # %% ../nbs/11_report.ipynb #d428fc52
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
 
-def cjk_font()->str|None:
-    "Name of an installed font with Chinese glyphs, or None (fonts installed after matplotlib cached its list are found too)."
+@lru_cache(maxsize=None)
+def _script_font(
+    names:tuple, # font family names, best first
+    files:str,   # a regular expression matching their files' names
+)->str|None:     # the first of `names` matplotlib can use, or None
+    "The first usable font of a script; files installed after matplotlib cached its font list are registered (the system is searched once per process)."
     from matplotlib import font_manager
     def known(): return {f.name for f in font_manager.fontManager.ttflist}
-    if not set(CJK_FONTS) & known():   # matplotlib's cached font list predates the font: register its files
+    if not set(names) & known():   # matplotlib's cached font list predates the font: register its files
         for path in font_manager.findSystemFonts():
-            if re.search(r"NotoSansCJK|SourceHanSans|wqy-zenhei|simhei|msyh", Path(path).name, re.I):
+            if re.search(files, Path(path).name, re.I):
                 try: font_manager.fontManager.addfont(path)
                 except (OSError, RuntimeError, ValueError): continue
-    names = known()
-    return next((n for n in CJK_FONTS if n in names), None)
+    have = known()
+    return next((n for n in names if n in have), None)
+
+def cjk_font()->str|None:
+    "Name of an installed font with Chinese glyphs, or None."
+    return _script_font(CJK_FONTS, r"NotoSansCJK|SourceHanSans|wqy-zenhei|simhei|msyh")
 
 # %% ../nbs/11_report.ipynb #0a784ba3
 ARABIC_FONTS = ("Noto Sans Arabic", "Noto Naskh Arabic", "Noto Kufi Arabic")
 
 def arabic_font()->str|None:
-    "Name of an installed font made for Arabic, or None (fonts installed after matplotlib cached its list are found too)."
-    from matplotlib import font_manager
-    def known(): return {f.name for f in font_manager.fontManager.ttflist}
-    if not set(ARABIC_FONTS) & known():
-        for path in font_manager.findSystemFonts():
-            if re.fullmatch(r"Noto(Sans|Naskh|Kufi)Arabic-Regular\.[ot]tf", Path(path).name):
-                try: font_manager.fontManager.addfont(path)
-                except (OSError, RuntimeError, ValueError): continue
-    names = known()
-    return next((n for n in ARABIC_FONTS if n in names), None)
+    "Name of an installed font made for Arabic, or None."
+    return _script_font(ARABIC_FONTS, r"^Noto(Sans|Naskh|Kufi)Arabic-Regular\.[ot]tf$")
 
 def figure_lang(lang:str="en")->str:
     "The language figures are labelled in: `lang`, or English when no installed font has its script (Chinese only; Arabic falls back to DejaVu Sans)."
@@ -349,8 +350,8 @@ def section_firth(cases, lang="en", settings=None)->Section:
     few = [w for w in caught if issubclass(w.category, FewEventsWarning)]
     s = Section("firth", tr("firth", lang), facts={"formula": formula, "n": m.n, "n_events": m.n_events, "n_dropped": m.n_dropped,
                                                    "frame": m.to_frame(), "epv": m.settings.get("epv")})
-    sc, cm = ("؛ ", "، ") if lang == "ar" else ("; ", ", ")
-    s.blocks.append(_p(f"{tr('model_formula', lang)}: {rule_label(formula, lang)}{sc}n = {m.n}{cm}{tr('events', lang)} = {m.n_events}{cm}{tr('dropped_n', lang)} = {m.n_dropped}."))
+    counts = list_sep(lang).join([f"n = {m.n}", f"{tr('events', lang)} = {m.n_events}", f"{tr('dropped_n', lang)} = {m.n_dropped}"])
+    s.blocks.append(_p(f"{tr('model_formula', lang)}: {rule_label(formula, lang)}{clause_sep(lang)}{counts}."))
     s.blocks += _summary_blocks(m.summary(), lang)
     if alt is not None:
         s.facts.update(alt_events=alt.n_events, alt_frame=alt.to_frame(), alt_changes=changes)
@@ -407,9 +408,9 @@ def section_survival(cases, lang="en", settings=None)->Section:
     s = Section("survival", tr("survival", lang), facts={"n": rt.n, "dropped": rt.n_dropped, "chisq": lr.chi2, "df": lr.df, "p": lr.p_value})
     s.blocks.append(_p(tr("km_by", lang, g=label(group, lang), chi=lr.chi2, df=lr.df, p=lr.p_value)))
     s.blocks += _summary_blocks(km.summary(), lang, notes=False, tables=slice(0, 1))
-    with figure_style(lang):
+    fl = figure_lang(lang)
+    with figure_style(fl):
         fig, ax = plt.subplots(figsize=(6, 3.5)); km.plot(ax=ax)
-        fl = figure_lang(lang)
         if ax.get_legend() is not None and fl == lang: ax.get_legend().set_title(label(group, lang))
         ax.set_xlabel(pick("km_xlabel", ("years since the break-up", "自破裂起的年数"), fl))
         ax.set_ylabel(pick("km_ylabel", ("share not yet recaptured", "尚未赢回的比例"), fl))
@@ -531,7 +532,7 @@ def build_report(
     paper:str="a4",          # paper size when printed: "a4" or "letter"
 )->Report:
     "Run the analyses on a study and render the self-contained HTML report."
-    if lang not in LANGS: raise WinbackError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    catalogue(lang)                                   # an unknown language is an error here
     if len(cases) == 0: raise WinbackError("the case table is empty")
     settings = _settings(settings)
     cases, notes = with_all_columns(cases), []
